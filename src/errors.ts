@@ -1,0 +1,120 @@
+/**
+ * The error catalog: every failure a client or an operator can meet, with a stable code, an HTTP
+ * status (for the ones a request can cause) and a message that says what was expected and what was
+ * received. Nothing else in rokv invents error codes.
+ */
+
+/** Shortens untrusted input before it is echoed in a message, so a message stays one short line. */
+export function preview(value: unknown, max = 60): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}...(${text.length} chars)` : text;
+}
+
+/** Describes the JSON type of a value in words a client recognises ("an array", "null", ...). */
+export function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'object':
+      return 'an object';
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return typeof value;
+  }
+}
+
+const UUID_EXPECTED =
+  'a canonical UUIDv4: 8-4-4-4-12 hex digits with hyphens, version digit 4, variant digit 8, 9, a or b';
+
+/** Every error rokv can report, by code. */
+export const catalog = {
+  BODY_INVALID_JSON: (detail: string) => ({
+    status: 400,
+    message: `request body is not valid JSON (${detail}); expected {"key": "<uuid>"}`,
+  }),
+  BODY_EMPTY: () => ({ status: 400, message: 'request body is empty; expected {"key": "<uuid>"}' }),
+  BODY_NOT_OBJECT: (received: unknown) => ({
+    status: 400,
+    message: `request body must be a JSON object like {"key": "<uuid>"}; received ${jsonType(received)}`,
+  }),
+  KEY_MISSING: () => ({ status: 400, message: 'request body has no "key" field; expected {"key": "<uuid>"}' }),
+  KEY_NOT_STRING: (received: unknown) => ({
+    status: 400,
+    message: `"key" must be a string holding a UUIDv4; received ${jsonType(received)}`,
+  }),
+  KEY_INVALID: (received: string) => ({
+    status: 400,
+    message: `"key" must be ${UUID_EXPECTED}; received ${preview(received)}`,
+  }),
+  KEY_NOT_FOUND: (key: string) => ({ status: 404, message: `key ${key} is not in the data set` }),
+  BODY_TOO_LARGE: (limit: number) => ({
+    status: 413,
+    message: `request body is larger than the limit of ${limit} bytes`,
+  }),
+  CONTENT_TYPE_UNSUPPORTED: (received: string | undefined) => ({
+    status: 415,
+    message: `content type must be application/json; received ${received ? preview(received) : 'none'}`,
+  }),
+  ROUTE_NOT_FOUND: (method: string, url: string) => ({
+    status: 404,
+    message: `no route ${method} ${preview(url, 100)}; the API is POST /get_value with {"key": "<uuid>"}`,
+  }),
+  METHOD_NOT_ALLOWED: (method: string, url: string, allowed: string) => ({
+    status: 405,
+    message: `method ${method} is not allowed on ${url}; use ${allowed}`,
+  }),
+  BAD_REQUEST: (detail: string) => ({ status: 400, message: `bad request: ${detail}` }),
+  INTERNAL: () => ({ status: 500, message: 'internal server error; the failure was logged' }),
+  UNAVAILABLE: (why: string) => ({ status: 503, message: `service unavailable: ${why}` }),
+
+  SNAPSHOT_MISSING: (dir: string) => ({
+    status: 500,
+    message: `no snapshot at ${dir}: manifest.json not found (build one with \`rokv build INPUT --out ${dir}\`)`,
+  }),
+  SNAPSHOT_INVALID: (dir: string, why: string) => ({
+    status: 500,
+    message: `snapshot at ${dir} is not usable: ${why}`,
+  }),
+  SNAPSHOT_CORRUPT: (dir: string, why: string) => ({ status: 500, message: `snapshot at ${dir} is corrupt: ${why}` }),
+  SNAPSHOT_EXISTS: (dir: string) => ({
+    status: 500,
+    message: `${dir} already exists; snapshots are immutable, choose another --out or remove it first`,
+  }),
+  INPUT_UNREADABLE: (file: string, why: string) => ({ status: 500, message: `cannot read ${file}: ${why}` }),
+  INPUT_INVALID: (where: string, why: string) => ({ status: 500, message: `${where}: ${why}` }),
+  USAGE: (why: string) => ({ status: 500, message: why }),
+  CONFIG_INVALID: (why: string) => ({ status: 500, message: `invalid configuration: ${why}` }),
+} as const satisfies Record<string, (...args: never[]) => { status: number; message: string }>;
+
+/** A code of the catalog. */
+export type ErrorCode = keyof typeof catalog;
+
+/** An error from the catalog: carries its stable code and the HTTP status it maps to. */
+export class RokvError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+
+  constructor(code: ErrorCode, status: number, message: string) {
+    super(message);
+    this.name = 'RokvError';
+    this.code = code;
+    this.statusCode = status;
+  }
+}
+
+/** Creates the catalog's error for `code` with the arguments its message needs. */
+export function rokvError<C extends ErrorCode>(code: C, ...args: Parameters<(typeof catalog)[C]>): RokvError {
+  const make = catalog[code] as (...a: Parameters<(typeof catalog)[C]>) => { status: number; message: string };
+  const { status, message } = make(...args);
+  return new RokvError(code, status, message);
+}

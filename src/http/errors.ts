@@ -1,0 +1,67 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RokvError, rokvError, type ErrorCode } from '../errors.js';
+
+/** The body of every error answer: a human message and the catalog's stable code. */
+export interface ErrorBody {
+  message: string;
+  code: ErrorCode;
+}
+
+/** Sends a catalog error as the JSON error body with its status. */
+export function sendError(reply: FastifyReply, err: RokvError): FastifyReply {
+  return reply
+    .code(err.statusCode)
+    .type('application/json; charset=utf-8')
+    .send({ message: err.message, code: err.code });
+}
+
+/** Maps Fastify's own errors (body parsing, limits) onto the catalog; anything else is a 500. */
+function toRokvError(err: FastifyError, request: FastifyRequest): RokvError {
+  if (err instanceof RokvError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return rokvError('BODY_TOO_LARGE', request.routeOptions.bodyLimit ?? 0);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return rokvError('CONTENT_TYPE_UNSUPPORTED', request.headers['content-type']);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return rokvError('BODY_EMPTY');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return rokvError('BAD_REQUEST', 'the body length does not match Content-Length');
+    default:
+      break;
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return rokvError('BAD_REQUEST', err.message);
+  return rokvError('INTERNAL');
+}
+
+/** Installs the error, not-found and framework-error handlers so every error answer is a catalog body. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const mapped = toRokvError(err, request);
+    if (mapped.statusCode >= 500) request.log.error({ err, reqId: request.id }, 'request failed');
+    return sendError(reply, mapped);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, rokvError('ROUTE_NOT_FOUND', request.method, request.url)),
+  );
+}
+
+/** Answers 405 with an `Allow` header for every method but the allowed ones on `url`. */
+export function rejectOtherMethods(app: FastifyInstance, url: string, allowed: readonly string[]): void {
+  const others = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'POST'].filter((m) => !allowed.includes(m));
+  const allow = allowed.join(', ');
+  app.route({
+    method: others,
+    url,
+    handler: (request, reply) => {
+      void reply.header('allow', allow);
+      return sendError(reply, rokvError('METHOD_NOT_ALLOWED', request.method, url, allow));
+    },
+  });
+}
+
+/** Options for Fastify's `frameworkErrors`: malformed URLs and the like answer with a catalog body. */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(reply, rokvError('BAD_REQUEST', err.message));
+}

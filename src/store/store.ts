@@ -1,0 +1,20 @@
+import type { ManifestInfo } from '../snapshot/manifest.js';
+
+/**
+ * A read-only key-value store. Keys are the 16 bytes of a UUID; a value comes back as the bytes of
+ * its JSON string literal (quotes and escapes included), so the HTTP layer can answer without
+ * re-encoding it. The HTTP layer sees only this interface, never the engine behind it.
+ */
+export interface Store {
+  /**
+   * Looks one key up. The returned bytes may be a view into the engine's memory, valid only until
+   * the next call on this store: copy them to keep them.
+   */
+  get(key: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /** Looks many keys up in one go; results in the same order, each a copy safe to keep. */
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+  /** What the data set says about itself. */
+  info(): ManifestInfo;
+  /** Releases the store; pending lookups finish first. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,78 @@
+/**
+ * The one place that knows UUID syntax. A key is accepted only in canonical form:
+ * 8-4-4-4-12 hex digits with hyphens, version nibble 4, variant nibble 8/9/a/b, either case.
+ */
+
+/** Length of a canonical UUID string. */
+export const UUID_LENGTH = 36;
+
+/** Number of bytes in a binary UUID. */
+export const UUID_BYTES = 16;
+
+// Hex value of each char code, -1 where the char is not a hex digit. A table lookup per char is
+// cheaper than a regex and cannot backtrack, whatever the input.
+const HEX = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX[65 + c] = 10 + c;
+  HEX[97 + c] = 10 + c;
+}
+
+const DIGITS = '0123456789abcdef';
+
+/**
+ * Parses a canonical UUIDv4 string into 16 bytes, written into `out` (a fresh buffer if absent).
+ * Returns undefined when the string is not a canonical UUIDv4.
+ */
+export function parseUuid(text: string, out: Uint8Array = new Uint8Array(UUID_BYTES)): Uint8Array | undefined {
+  if (text.length !== UUID_LENGTH) return undefined;
+  if (
+    text.charCodeAt(8) !== 45 ||
+    text.charCodeAt(13) !== 45 ||
+    text.charCodeAt(18) !== 45 ||
+    text.charCodeAt(23) !== 45
+  ) {
+    return undefined;
+  }
+  let byte = 0;
+  let i = 0;
+  while (i < UUID_LENGTH) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) i++;
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const hi = a < 128 ? HEX[a]! : -1;
+    const lo = b < 128 ? HEX[b]! : -1;
+    if ((hi | lo) < 0) return undefined;
+    out[byte++] = (hi << 4) | lo;
+    i += 2;
+  }
+  // Version nibble is the high nibble of byte 6, variant the high two bits of byte 8 (10xx).
+  if (out[6]! >> 4 !== 4 || out[8]! >> 6 !== 2) return undefined;
+  return out;
+}
+
+/** True when `text` is a canonical UUIDv4 (either case). */
+export function isUuidV4(text: string): boolean {
+  return parseUuid(text, SCRATCH) !== undefined;
+}
+
+const SCRATCH = new Uint8Array(UUID_BYTES);
+
+/** Formats 16 bytes as a lowercase canonical UUID string. */
+export function formatUuid(bytes: Uint8Array): string {
+  if (bytes.length !== UUID_BYTES) throw new RangeError(`a UUID has 16 bytes, received ${bytes.length}`);
+  let s = '';
+  for (let i = 0; i < UUID_BYTES; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
+    const b = bytes[i]!;
+    s += DIGITS[b >> 4]! + DIGITS[b & 15]!;
+  }
+  return s;
+}
+
+/** Sets the version (4) and variant (10xx) bits of 16 random bytes, in place, making them a UUIDv4. */
+export function stampV4(bytes: Uint8Array): Uint8Array {
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return bytes;
+}
