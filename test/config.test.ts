@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { RokvError } from '../src/errors.js';
+import { loadServeConfig } from '../src/config.js';
+
+describe('serve config', () => {
+  test('uses defaults when nothing is given', () => {
+    const c = loadServeConfig({}, {});
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.data, undefined);
+    assert.ok(c.workers >= 1);
+  });
+
+  test('reads PORT, HOST, ROKV_DATA and ROKV_WORKERS from the environment', () => {
+    const c = loadServeConfig({}, { PORT: '9000', HOST: '127.0.0.1', ROKV_DATA: '/srv/snap', ROKV_WORKERS: '3' });
+    assert.deepEqual([c.port, c.host, c.data, c.workers], [9000, '127.0.0.1', '/srv/snap', 3]);
+  });
+
+  test('lets flags win over the environment', () => {
+    const c = loadServeConfig({ port: '9001', workers: '2' }, { PORT: '9000', ROKV_WORKERS: '3' });
+    assert.deepEqual([c.port, c.workers], [9001, 2]);
+  });
+
+  const bad: [string, Parameters<typeof loadServeConfig>[0], NodeJS.ProcessEnv, RegExp][] = [
+    ['a port that is not a number', { port: 'http' }, {}, /port/],
+    ['a port above 65535', { port: '70000' }, {}, /port/],
+    ['zero workers', { workers: '0' }, {}, /workers/],
+    ['a fractional worker count', {}, { ROKV_WORKERS: '1.5' }, /workers/],
+    ['an unknown log level', { logLevel: 'loud' }, {}, /logLevel/],
+  ];
+  for (const [name, flags, env, field] of bad) {
+    test(`rejects ${name} with a message naming the field`, () => {
+      assert.throws(
+        () => loadServeConfig(flags, env),
+        (err: unknown) => err instanceof RokvError && err.code === 'CONFIG_INVALID' && field.test(err.message),
+      );
+    });
+  }
+});
