@@ -11,7 +11,7 @@ const HELP = `rokv ${ROKV_VERSION}: a read-only key-value server (UUID keys, str
 
 usage:
   rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N]   serve a snapshot over HTTP
-  rokv build INPUT --out DIR                                            build a snapshot from a JSON file
+  rokv build INPUT... --out DIR [--format F] [--max-errors N] ...       build a snapshot from JSON, JSONL, CSV or TSV (.gz too)
   rokv get KEY [--data DIR]                                             print one value from a snapshot
   rokv verify DIR                                                       check a snapshot against its manifest
   rokv gen --count N [--seed S] [--format json|jsonl|csv] [--out FILE]  write a synthetic data set

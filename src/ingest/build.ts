@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rokvError } from '../errors.js';
 import { writeDirAtomically } from '../snapshot/atomic-dir.js';
@@ -8,58 +8,198 @@ import { DATA_FILE, LOCK_FILE, writeDataFile } from '../snapshot/lmdb-file.js';
 import { FORMAT_VERSION, writeManifest, type Manifest } from '../snapshot/manifest.js';
 import { formatUuid } from '../uuid.js';
 import { ROKV_VERSION } from '../version.js';
+import { formatFromName, type InputFormat } from './format.js';
+import { readCsv } from './read-csv.js';
 import { readJsonObject } from './read-json-object.js';
-import { validatePair, type ValidPair } from './validate.js';
+import { readJsonl } from './read-jsonl.js';
+import { RejectLog, type RejectSummary } from './rejects.js';
+import type { RowSink } from './rows.js';
+import { RunSorter, type MergedPair } from './run-sorter.js';
+import { openSource, type Source } from './source.js';
+import { decodeUtf8 } from './utf8-text.js';
+import { describePlace, PairValidator, type PositionUnit } from './validate.js';
+
+/** What to do with a key that appears more than once (in any letter case, at any distance). */
+export type DuplicatePolicy = 'error' | 'first' | 'last';
+
+/** Options of a build; every field has a default. */
+export interface BuildOptions {
+  /** Format of every input; by default each input's extension decides (`-` needs it). */
+  format?: InputFormat;
+  /** `error` (default) rejects the later rows; `first` / `last` keep that row silently. */
+  onDuplicate?: DuplicatePolicy;
+  /** Bad rows to skip before the build stops (default 0: the first bad row stops it). */
+  maxErrors?: number;
+  /** Where to write every rejected row as a JSON line. */
+  errorsFile?: string;
+  /** Largest value, in UTF-8 bytes (default 1 MiB). */
+  maxValueBytes?: number;
+  /** Standard input, for the input `-`. */
+  stdin?: NodeJS.ReadableStream;
+  /** Called now and then while building; cheap to ignore. */
+  onProgress?: (progress: BuildProgress) => void;
+  /** Bytes of pairs sorted in memory before a run is spilled to disk (default 64 MiB). */
+  runBytes?: number;
+}
+
+/** Where a build is. Reading counts input bytes; writing counts pairs stored. */
+export interface BuildProgress {
+  phase: 'read' | 'write';
+  rows: number;
+  bytesRead: number;
+  /** Sum of the input files' sizes; undefined when one is standard input. */
+  totalBytes: number | undefined;
+  written: number;
+  /** Pairs that reached the sort (an upper bound of what is written). */
+  sorted: number;
+}
 
 /** What a finished build reports. */
 export interface BuildResult {
   manifest: Manifest;
   bytes: number;
   seconds: number;
+  /** Rows read from the inputs, good and bad. */
+  rows: number;
+  /** Rows rejected (bad rows and, with `--on-duplicate error`, duplicates). */
+  rejects: RejectSummary;
+  /** Rows dropped as duplicates of a key already kept. */
+  duplicates: number;
+  /** Sorted runs spilled to disk. */
+  runs: number;
 }
 
-/** Builds a snapshot at `out` from a JSON-object input file; nothing appears at `out` unless it succeeds. */
-export async function buildSnapshot(input: string, out: string): Promise<BuildResult> {
+/** The default `maxValueBytes`: 1 MiB. */
+export const DEFAULT_MAX_VALUE_BYTES = 1 << 20;
+
+const READERS: Record<InputFormat, (text: AsyncIterable<string>, sink: RowSink, name: string, maxRowChars: number) => Promise<void>> = {
+  json: (text, sink, name) => readJsonObject(text, sink, name),
+  jsonl: (text, sink, name, maxRowChars) => readJsonl(text, sink, name, { maxRowChars }),
+  csv: (text, sink, name) => readCsv(text, sink, name, ','),
+  tsv: (text, sink, name) => readCsv(text, sink, name, '\t'),
+};
+
+interface Input {
+  source: Source;
+  format: InputFormat;
+  unit: PositionUnit;
+}
+
+/**
+ * Builds a snapshot at `out` from one or more inputs (`-` is standard input). Memory stays bounded:
+ * readers stream, pairs are sorted in spilled runs, and the merge streams into the LMDB writer in
+ * ascending key order. Nothing appears at `out` unless the build succeeds.
+ */
+export async function buildSnapshot(input: string | readonly string[], out: string, options: BuildOptions = {}): Promise<BuildResult> {
   const started = process.hrtime.bigint();
-  const pairs: ValidPair[] = [];
-  let inputBytes = 0;
-  for await (const raw of readJsonObject(input)) {
-    const pair = validatePair(raw);
-    inputBytes += pair.value.length + 40;
-    pairs.push(pair);
+  const inputs = await openInputs(typeof input === 'string' ? [input] : input, options);
+  const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  const policy = options.onDuplicate ?? 'error';
+  const rejects = new RejectLog(options.maxErrors ?? 0, options.errorsFile);
+  const totalBytes = inputs.every((i) => i.source.size !== undefined) ? inputs.reduce((n, i) => n + i.source.size!, 0) : undefined;
+  const progress: BuildProgress = { phase: 'read', rows: 0, bytesRead: 0, totalBytes, written: 0, sorted: 0 };
+  let rows = 0;
+  let duplicates = 0;
+  let runs = 0;
+  try {
+    const manifest = await writeDirAtomically(out, async (dir) => {
+      const runsDir = join(dir, '.runs');
+      await mkdir(runsDir);
+      const sorter = new RunSorter(runsDir, policy === 'last', options.runBytes);
+      let doneBytes = 0;
+      for (const [i, { source, format, unit }] of inputs.entries()) {
+        const sink = new PairValidator(i, source.name, unit, sorter, rejects, maxValueBytes);
+        const tick = (): void => {
+          progress.rows = rows + sink.rows;
+          progress.bytesRead = doneBytes + source.bytesRead();
+          progress.sorted = sorter.added;
+          options.onProgress?.(progress);
+        };
+        const text = decodeUtf8(ticking(source.chunks(), tick), source.name);
+        await READERS[format](text, sink, source.name, maxValueBytes * 6 + 4096);
+        rows += sink.rows;
+        doneBytes += source.bytesRead();
+        tick();
+      }
+      runs = sorter.spilled;
+      progress.phase = 'write';
+      const places = inputs.map((i) => ({ file: i.source.name, unit: i.unit }));
+      const kept = function* (): Generator<MergedPair> {
+        const last = Buffer.alloc(16);
+        let lastSrc = -1;
+        let lastPos = 0;
+        for (const p of sorter.merge()) {
+          if (lastSrc !== -1 && p.key.equals(last)) {
+            duplicates++;
+            if (policy === 'error') {
+              const first = places[lastSrc]!;
+              const place = places[p.src]!;
+              const key = formatUuid(p.key);
+              rejects.add(describePlace(place.file, place.unit, p.pos), {
+                file: place.file,
+                line: p.pos,
+                reason: 'duplicate-key',
+                key,
+                message: `duplicate key ${key} (first seen at ${describePlace(first.file, first.unit, lastPos)}; keys are compared case-insensitively)`,
+              });
+            }
+            continue;
+          }
+          p.key.copy(last);
+          lastSrc = p.src;
+          lastPos = p.pos;
+          if ((++progress.written & 0xffff) === 0) options.onProgress?.(progress);
+          yield p;
+        }
+      };
+      const written = await writeDataFile(dir, kept(), sorter.pairBytes);
+      options.onProgress?.(progress);
+      await rm(runsDir, { recursive: true, force: true });
+      const manifest: Manifest = {
+        format: 'rokv-snapshot',
+        formatVersion: FORMAT_VERSION,
+        id: idFromChecksum(written.checksum),
+        engine: 'lmdb',
+        count: written.count,
+        checksum: written.checksum,
+        createdAt: new Date().toISOString(),
+        source: inputs.map((i) => (i.source.name === 'stdin' ? 'stdin' : basename(i.source.name))).join(', '),
+        rokvVersion: ROKV_VERSION,
+        files: [await describeFile(dir, DATA_FILE)],
+      };
+      // LMDB's lock file is runtime state of the writer, not content: servers create their own.
+      await rm(join(dir, LOCK_FILE), { force: true });
+      await writeManifest(dir, manifest);
+      return manifest;
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const bytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
+    return { manifest, bytes, seconds, rows, rejects: rejects.result(), duplicates, runs };
+  } finally {
+    rejects.close();
   }
-  pairs.sort((a, b) => Buffer.compare(a.key, b.key));
-  for (let i = 1; i < pairs.length; i++) {
-    const prev = pairs[i - 1]!;
-    const cur = pairs[i]!;
-    if (prev.key.equals(cur.key)) {
-      // The sort is stable, so `prev` is the row that came first in the input.
-      throw rokvError(
-        'INPUT_INVALID',
-        cur.where,
-        `duplicate key ${formatUuid(cur.key)} (first seen at ${prev.where}; keys are compared case-insensitively)`,
-      );
+}
+
+async function openInputs(paths: readonly string[], options: BuildOptions): Promise<Input[]> {
+  if (paths.length === 0) throw rokvError('USAGE', 'no INPUT given');
+  if (paths.filter((p) => p === '-').length > 1) throw rokvError('USAGE', 'standard input (-) can be read only once');
+  const inputs: Input[] = [];
+  for (const path of paths) {
+    const format = options.format ?? (path === '-' ? undefined : formatFromName(path));
+    if (format === undefined) {
+      const what = path === '-' ? 'standard input' : `${path} from its name`;
+      throw rokvError('USAGE', `cannot tell the format of ${what}; pass --format json|jsonl|csv|tsv`);
     }
+    const source = await openSource(path, options.stdin);
+    inputs.push({ source, format, unit: format === 'json' ? 'pair' : 'line' });
   }
-  const manifest = await writeDirAtomically(out, async (dir) => {
-    const written = await writeDataFile(dir, pairs, inputBytes);
-    const manifest: Manifest = {
-      format: 'rokv-snapshot',
-      formatVersion: FORMAT_VERSION,
-      id: idFromChecksum(written.checksum),
-      engine: 'lmdb',
-      count: written.count,
-      checksum: written.checksum,
-      createdAt: new Date().toISOString(),
-      source: basename(input),
-      rokvVersion: ROKV_VERSION,
-      files: [await describeFile(dir, DATA_FILE)],
-    };
-    // LMDB's lock file is runtime state of the writer, not content: servers create their own.
-    await rm(join(dir, LOCK_FILE), { force: true });
-    await writeManifest(dir, manifest);
-    return manifest;
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { manifest, bytes: manifest.files.reduce((n, f) => n + f.bytes, 0), seconds };
+  return inputs;
+}
+
+/** Calls `tick` after each chunk read: the read phase's progress heartbeat. */
+async function* ticking<T>(chunks: AsyncIterable<T>, tick: () => void): AsyncGenerator<T> {
+  for await (const chunk of chunks) {
+    yield chunk;
+    tick();
+  }
 }

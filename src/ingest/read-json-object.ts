@@ -1,27 +1,52 @@
-import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import streamObject from 'stream-json/streamers/stream-object.js';
 import { rokvError } from '../errors.js';
-import type { RawPair } from './pair.js';
+import type { RowSink } from './rows.js';
 
-/** Reads a JSON file holding one object `{"<uuid>": "<value>", ...}` and yields its pairs in file order. */
-export async function* readJsonObject(file: string): AsyncGenerator<RawPair> {
-  let text: string;
+/**
+ * Reads a file holding one JSON object `{"<uuid>": "<value>", ...}` with a streaming parser
+ * (stream-json), one property at a time: memory holds one pair, not the file. A syntax error
+ * anywhere stops the build, since a broken object cannot be resynchronised.
+ */
+export async function readJsonObject(text: AsyncIterable<string>, sink: RowSink, name: string): Promise<void> {
+  let pair = 0;
+  let sawText = false;
+  const watched = (async function* () {
+    for await (const chunk of text) {
+      if (!sawText && chunk.trim() !== '') sawText = true;
+      yield chunk;
+    }
+  })();
   try {
-    text = await readFile(file, 'utf8');
+    await pipeline(
+      Readable.from(watched),
+      streamObject.withParserAsStream(),
+      new Writable({
+        objectMode: true,
+        write(item: { key: string; value: unknown }, _enc, done) {
+          try {
+            sink.row(item.key, item.value, ++pair);
+            done();
+          } catch (err) {
+            done(err as Error);
+          }
+        },
+      }),
+    );
   } catch (err) {
-    throw rokvError('INPUT_UNREADABLE', file, (err as NodeJS.ErrnoException).code ?? String(err));
+    if ((err as { name?: string }).name === 'RokvError') throw err;
+    if (!sawText) throw emptyFile(name);
+    const message = (err as Error).message;
+    if (/Top-level object should be an object/.test(message)) {
+      throw rokvError('INPUT_INVALID', name, 'expected one JSON object {"<uuid>": "<value>", ...}');
+    }
+    throw rokvError('INPUT_INVALID', `${name}, after pair #${pair}`, `not valid JSON (${message.replace(/^Parser /, 'parser ')})`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw rokvError('INPUT_INVALID', file, `not valid JSON (${(err as Error).message})`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw rokvError('INPUT_INVALID', file, 'expected one JSON object {"<uuid>": "<value>", ...}');
-  }
-  let n = 0;
-  for (const [key, value] of Object.entries(parsed)) {
-    n++;
-    yield { key, value, where: `${file}, pair #${n}` };
-  }
+  if (!sawText) throw emptyFile(name);
+}
+
+function emptyFile(name: string): Error {
+  return rokvError('INPUT_INVALID', name, 'empty file: expected one JSON object {"<uuid>": "<value>", ...}');
 }

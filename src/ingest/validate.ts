@@ -1,29 +1,64 @@
-import { preview, jsonType, rokvError } from '../errors.js';
-import { parseUuid } from '../uuid.js';
-import type { RawPair } from './pair.js';
+import { jsonType, preview } from '../errors.js';
+import { parseUuid, UUID_BYTES } from '../uuid.js';
+import type { RejectLog } from './rejects.js';
+import type { RejectReason, RowSink } from './rows.js';
+import type { RunSorter } from './run-sorter.js';
 
-/** A validated pair: the key's 16 bytes and the value as the UTF-8 bytes of its JSON string literal. */
-export interface ValidPair {
-  key: Buffer;
-  value: Buffer;
-  where: string;
+/** How an input names a row's place: a line number, or the pair number inside a JSON object. */
+export type PositionUnit = 'line' | 'pair';
+
+/** Formats a row's place for messages: `file:12` or `file, pair #12`. */
+export function describePlace(file: string, unit: PositionUnit, pos: number): string {
+  return unit === 'line' ? `${file}:${pos}` : `${file}, pair #${pos}`;
 }
 
-/** Checks one raw pair and converts it to its stored form; throws a catalog error naming the row. */
-export function validatePair(raw: RawPair): ValidPair {
-  if (typeof raw.key !== 'string') {
-    throw rokvError('INPUT_INVALID', raw.where, `key must be a string UUIDv4, found ${jsonType(raw.key)}`);
+/**
+ * The sink for one input: checks each row (key a canonical UUIDv4, value a string within the size
+ * limit) and hands valid pairs, in stored form, to the sorter; bad rows go to the reject log.
+ */
+export class PairValidator implements RowSink {
+  private readonly key = new Uint8Array(UUID_BYTES);
+  /** Rows seen, good or bad. */
+  rows = 0;
+
+  constructor(
+    private readonly src: number,
+    private readonly file: string,
+    private readonly unit: PositionUnit,
+    private readonly sorter: RunSorter,
+    private readonly rejects: RejectLog,
+    private readonly maxValueBytes: number,
+  ) {}
+
+  row(key: unknown, value: unknown, pos: number): void {
+    this.rows++;
+    if (typeof key !== 'string') {
+      const why = key === undefined ? 'row has no "key" field' : `key must be a string UUIDv4, found ${jsonType(key)}`;
+      return this.reject(pos, 'invalid-key', why);
+    }
+    if (parseUuid(key, this.key) === undefined) {
+      return this.reject(pos, 'invalid-key', `key ${preview(key)} is not a canonical UUIDv4`, key);
+    }
+    if (typeof value !== 'string') {
+      const why = value === undefined ? `key ${key} has no "value" field` : `value of key ${key} must be a string, found ${jsonType(value)}`;
+      return this.reject(pos, 'invalid-value', why, key);
+    }
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only long values need their exact size counted.
+    if (value.length * 3 > this.maxValueBytes) {
+      const bytes = Buffer.byteLength(value, 'utf8');
+      if (bytes > this.maxValueBytes) {
+        return this.reject(pos, 'value-too-large', `value of key ${key} has ${bytes} bytes, over the limit of ${this.maxValueBytes} (--max-value-bytes)`, key);
+      }
+    }
+    this.sorter.add(this.key, this.src, pos, JSON.stringify(value));
   }
-  const key = parseUuid(raw.key, Buffer.alloc(16));
-  if (key === undefined) {
-    throw rokvError('INPUT_INVALID', raw.where, `key ${preview(raw.key)} is not a canonical UUIDv4`);
+
+  bad(pos: number, reason: RejectReason, why: string): void {
+    this.rows++;
+    this.reject(pos, reason, why);
   }
-  if (typeof raw.value !== 'string') {
-    throw rokvError(
-      'INPUT_INVALID',
-      raw.where,
-      `value of key ${raw.key} must be a string, found ${jsonType(raw.value)}`,
-    );
+
+  private reject(pos: number, reason: RejectReason, message: string, key?: string): void {
+    this.rejects.add(describePlace(this.file, this.unit, pos), { file: this.file, line: pos, reason, ...(key === undefined ? {} : { key }), message });
   }
-  return { key: key as Buffer, value: Buffer.from(JSON.stringify(raw.value), 'utf8'), where: raw.where };
 }
