@@ -46,9 +46,32 @@ export function parseUuid(text: string, out: Uint8Array = new Uint8Array(UUID_BY
     out[byte++] = (hi << 4) | lo;
     i += 2;
   }
-  // Version nibble is the high nibble of byte 6, variant the high two bits of byte 8 (10xx).
-  if (out[6]! >> 4 !== 4 || out[8]! >> 6 !== 2) return undefined;
-  return out;
+  return isV4(out) ? out : undefined;
+}
+
+/**
+ * Parses a canonical UUIDv4 held as ASCII bytes at `bytes[at..at+36)` into `out`, with the same rules
+ * as `parseUuid`; lets a reader check a key without first making a string of it.
+ */
+export function parseUuidBytes(bytes: Uint8Array, at: number, out: Uint8Array): Uint8Array | undefined {
+  if (at + UUID_LENGTH > bytes.length) return undefined;
+  if (bytes[at + 8] !== 45 || bytes[at + 13] !== 45 || bytes[at + 18] !== 45 || bytes[at + 23] !== 45) return undefined;
+  let byte = 0;
+  for (let i = 0; i < UUID_LENGTH; i += 2) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) i++;
+    const a = bytes[at + i]!;
+    const b = bytes[at + i + 1]!;
+    const hi = a < 128 ? HEX[a]! : -1;
+    const lo = b < 128 ? HEX[b]! : -1;
+    if ((hi | lo) < 0) return undefined;
+    out[byte++] = (hi << 4) | lo;
+  }
+  return isV4(out) ? out : undefined;
+}
+
+/** Version nibble is the high nibble of byte 6, variant the high two bits of byte 8 (10xx). */
+function isV4(bytes: Uint8Array): boolean {
+  return bytes[6]! >> 4 === 4 && bytes[8]! >> 6 === 2;
 }
 
 /** True when `text` is a canonical UUIDv4 (either case). */

@@ -13,7 +13,7 @@ import { readCsv } from './read-csv.js';
 import { readJsonObject } from './read-json-object.js';
 import { readJsonl } from './read-jsonl.js';
 import { RejectLog, type RejectSummary } from './rejects.js';
-import type { RowSink } from './rows.js';
+import type { StoredRowSink } from './rows.js';
 import { RunSorter, type MergedPair } from './run-sorter.js';
 import { openSource, type Source } from './source.js';
 import { decodeUtf8 } from './utf8-text.js';
@@ -72,11 +72,13 @@ export interface BuildResult {
 /** The default `maxValueBytes`: 1 MiB. */
 export const DEFAULT_MAX_VALUE_BYTES = 1 << 20;
 
-const READERS: Record<InputFormat, (text: AsyncIterable<string>, sink: RowSink, name: string, maxRowChars: number) => Promise<void>> = {
-  json: (text, sink, name) => readJsonObject(text, sink, name),
-  jsonl: (text, sink, name, maxRowChars) => readJsonl(text, sink, name, { maxRowChars }),
-  csv: (text, sink, name) => readCsv(text, sink, name, ','),
-  tsv: (text, sink, name) => readCsv(text, sink, name, '\t'),
+type Reader = (bytes: AsyncIterable<Buffer>, sink: StoredRowSink, name: string, maxRowChars: number) => Promise<void>;
+
+const READERS: Record<InputFormat, Reader> = {
+  json: (bytes, sink, name) => readJsonObject(decodeUtf8(bytes, name), sink, name),
+  jsonl: (bytes, sink, name, maxRowChars) => readJsonl(bytes, sink, name, { maxRowChars }),
+  csv: (bytes, sink, name) => readCsv(decodeUtf8(bytes, name), sink, name, ','),
+  tsv: (bytes, sink, name) => readCsv(decodeUtf8(bytes, name), sink, name, '\t'),
 };
 
 interface Input {
@@ -115,8 +117,7 @@ export async function buildSnapshot(input: string | readonly string[], out: stri
           progress.sorted = sorter.added;
           options.onProgress?.(progress);
         };
-        const text = decodeUtf8(ticking(source.chunks(), tick), source.name);
-        await READERS[format](text, sink, source.name, maxValueBytes * 6 + 4096);
+        await READERS[format](ticking(source.chunks(), tick), sink, source.name, maxValueBytes * 6 + 4096);
         rows += sink.rows;
         doneBytes += source.bytesRead();
         tick();

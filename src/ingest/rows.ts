@@ -12,6 +12,12 @@ export interface RowSink {
   bad(pos: number, reason: RejectReason, why: string): void;
 }
 
+/** A sink that also takes pairs a reader has already checked and put in stored form, with no strings made. */
+export interface StoredRowSink extends RowSink {
+  /** A pair with a valid key (16 bytes) and its value's JSON string literal at `bytes[start..end)`. */
+  stored(key: Uint8Array, bytes: Buffer, start: number, end: number, pos: number): void;
+}
+
 /** A reader of one input format: reads every row of `text` into `sink`, throws on unrecoverable syntax. */
 export type FormatReader = (text: AsyncIterable<string>, sink: RowSink, name: string, limits: ReaderLimits) => Promise<void>;
 

@@ -64,17 +64,30 @@ export class RunSorter {
 
   /** Adds one pair: 16 key bytes, where it came from, and its stored value (a JSON string literal). */
   add(key: Uint8Array, src: number, pos: number, literal: string): void {
-    const most = HEADER + literal.length * 3;
+    const at = this.reserve(HEADER + literal.length * 3);
+    this.record(at, key, src, pos, this.data.write(literal, at + HEADER, 'utf8'));
+  }
+
+  /** Like `add`, with the stored value already as UTF-8 bytes `bytes[start..end)`. */
+  addBytes(key: Uint8Array, src: number, pos: number, bytes: Buffer, start: number, end: number): void {
+    const at = this.reserve(HEADER + end - start);
+    this.record(at, key, src, pos, bytes.copy(this.data, at + HEADER, start, end));
+  }
+
+  /** Offset where a record of at most `most` bytes can go, spilling the run first when it is full. */
+  private reserve(most: number): number {
     if (this.used + most > this.data.length || this.count === MAX_RECORDS) {
       this.spill();
       if (most > this.data.length) this.data = Buffer.allocUnsafe(most);
     }
+    return this.used;
+  }
+
+  private record(at: number, key: Uint8Array, src: number, pos: number, len: number): void {
     const d = this.data;
-    const at = this.used;
     d.set(key, at);
     d.writeUInt32LE(src, at + SRC_AT);
     d.writeDoubleLE(pos, at + POS_AT);
-    const len = d.write(literal, at + HEADER, 'utf8');
     d.writeUInt32LE(len, at + LEN_AT);
     const n = this.count++;
     this.offsets[n] = at;

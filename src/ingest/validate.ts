@@ -1,7 +1,7 @@
 import { jsonType, preview } from '../errors.js';
-import { parseUuid, UUID_BYTES } from '../uuid.js';
+import { formatUuid, parseUuid, UUID_BYTES } from '../uuid.js';
 import type { RejectLog } from './rejects.js';
-import type { RejectReason, RowSink } from './rows.js';
+import type { RejectReason, StoredRowSink } from './rows.js';
 import type { RunSorter } from './run-sorter.js';
 
 /** How an input names a row's place: a line number, or the pair number inside a JSON object. */
@@ -16,7 +16,7 @@ export function describePlace(file: string, unit: PositionUnit, pos: number): st
  * The sink for one input: checks each row (key a canonical UUIDv4, value a string within the size
  * limit) and hands valid pairs, in stored form, to the sorter; bad rows go to the reject log.
  */
-export class PairValidator implements RowSink {
+export class PairValidator implements StoredRowSink {
   private readonly key = new Uint8Array(UUID_BYTES);
   /** Rows seen, good or bad. */
   rows = 0;
@@ -51,6 +51,17 @@ export class PairValidator implements RowSink {
       }
     }
     this.sorter.add(this.key, this.src, pos, JSON.stringify(value));
+  }
+
+  stored(key: Uint8Array, bytes: Buffer, start: number, end: number, pos: number): void {
+    this.rows++;
+    // The literal has no escapes (the reader's fast path guarantees it): its content is the value.
+    const size = end - start - 2;
+    if (size > this.maxValueBytes) {
+      const k = formatUuid(key);
+      return this.reject(pos, 'value-too-large', `value of key ${k} has ${size} bytes, over the limit of ${this.maxValueBytes} (--max-value-bytes)`, k);
+    }
+    this.sorter.addBytes(key, this.src, pos, bytes, start, end);
   }
 
   bad(pos: number, reason: RejectReason, why: string): void {
