@@ -14,9 +14,11 @@ interface CsvRecord {
  * broken quoting stops the build, since the rest of the file cannot be trusted.
  */
 export async function readCsv(text: AsyncIterable<string>, sink: RowSink, name: string, delimiter: ',' | '\t'): Promise<void> {
-  const parser = Readable.from(text).pipe(
-    parse({ delimiter, info: true, relax_column_count: true, skip_empty_lines: true }),
-  );
+  const parser = parse({ delimiter, info: true, relax_column_count: true, skip_empty_lines: true });
+  const input = Readable.from(text);
+  // pipe() does not forward errors: a read error (invalid UTF-8, say) must end the iteration below.
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
   let keyAt = -1;
   let valueAt = -1;
   let width = 0;
