@@ -146,7 +146,7 @@ export async function buildSnapshot(input: string | readonly string[], out: stri
             }
             continue;
           }
-          p.key.copy(last);
+          last.set(p.key);
           lastSrc = p.src;
           lastPos = p.pos;
           if ((++progress.written & 0xffff) === 0) options.onProgress?.(progress);

@@ -4,13 +4,38 @@ import { join } from 'node:path';
 import { UUID_BYTES } from '../uuid.js';
 
 /**
- * Record layout, in memory and in run files: 16 key bytes, source index (u32 LE), position (f64
- * LE), value length (u32 LE), then the stored value bytes.
+ * Record layout, in memory and in run files: 16 key bytes, source index (u32 LE), position (two u32
+ * LE, low then high), value length (u32 LE), then the stored value bytes.
  */
 const HEADER = 32;
 const SRC_AT = 16;
 const POS_AT = 20;
 const LEN_AT = 28;
+
+// Plain byte arithmetic: Buffer's read/write methods check their arguments on every call, which
+// showed up as the largest single cost of the merge.
+function u32le(b: Buffer, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
+}
+
+function u32be(b: Buffer, at: number): number {
+  return b[at]! * 0x1000000 + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
+}
+
+/** Copies `src[start..end)` to `dst` at `at`; short copies by hand, where Buffer#copy's checks cost more than the copy. */
+function copyBytes(src: Buffer, start: number, end: number, dst: Buffer, at: number): number {
+  const n = end - start;
+  if (n < 64) for (let i = 0; i < n; i++) dst[at + i] = src[start + i]!;
+  else dst.set(src.subarray(start, end), at);
+  return n;
+}
+
+function putU32le(b: Buffer, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+  b[at + 2] = v >>> 16;
+  b[at + 3] = v >>> 24;
+}
 
 /** Records per run: the record index lives in the low 20 bits of the 64-bit sort word. */
 const MAX_RECORDS = 1 << 20;
@@ -71,7 +96,7 @@ export class RunSorter {
   /** Like `add`, with the stored value already as UTF-8 bytes `bytes[start..end)`. */
   addBytes(key: Uint8Array, src: number, pos: number, bytes: Buffer, start: number, end: number): void {
     const at = this.reserve(HEADER + end - start);
-    this.record(at, key, src, pos, bytes.copy(this.data, at + HEADER, start, end));
+    this.record(at, key, src, pos, copyBytes(bytes, start, end, this.data, at + HEADER));
   }
 
   /** Offset where a record of at most `most` bytes can go, spilling the run first when it is full. */
@@ -86,14 +111,15 @@ export class RunSorter {
   private record(at: number, key: Uint8Array, src: number, pos: number, len: number): void {
     const d = this.data;
     d.set(key, at);
-    d.writeUInt32LE(src, at + SRC_AT);
-    d.writeDoubleLE(pos, at + POS_AT);
-    d.writeUInt32LE(len, at + LEN_AT);
+    putU32le(d, at + SRC_AT, src);
+    putU32le(d, at + POS_AT, pos % 0x100000000);
+    putU32le(d, at + POS_AT + 4, Math.floor(pos / 0x100000000));
+    putU32le(d, at + LEN_AT, len);
     const n = this.count++;
     this.offsets[n] = at;
     // Sort word: the key's first 44 bits above the record index, so a native typed-array sort does
     // the work; records whose 44-bit prefixes tie are put right by a full comparison afterwards.
-    this.halves[2 * n + 1] = d.readUInt32BE(at);
+    this.halves[2 * n + 1] = u32be(d, at);
     this.halves[2 * n] = (((d[at + 4]! << 4) | (d[at + 5]! >> 4)) << 20) | n;
     this.used = at + HEADER + len;
     this.pairBytes += UUID_BYTES + len;
@@ -150,13 +176,13 @@ export class RunSorter {
       let fill = 0;
       for (let i = 0; i < this.count; i++) {
         const at = this.offsets[this.order[i]!]!;
-        const size = HEADER + this.data.readUInt32LE(at + LEN_AT);
+        const size = HEADER + u32le(this.data, at + LEN_AT);
         if (fill + size > out.length) {
           writeAll(fd, out, fill);
           fill = 0;
         }
         if (size > out.length) writeAll(fd, this.data.subarray(at, at + size), size);
-        else fill += this.data.copy(out, fill, at, at + size);
+        else fill += copyBytes(this.data, at, at + size, out, fill);
       }
       writeAll(fd, out, fill);
     } finally {
@@ -232,7 +258,7 @@ class FileCursor implements Cursor {
 
   advance(): boolean {
     if (!this.ensure(HEADER)) return false;
-    const size = HEADER + this.buf.readUInt32LE(this.start + LEN_AT);
+    const size = HEADER + u32le(this.buf, this.start + LEN_AT);
     if (!this.ensure(size)) throw new Error('a run file ends inside a record');
     readRecord(this, this.buf, this.start);
     this.start += size;
@@ -269,12 +295,12 @@ class FileCursor implements Cursor {
 }
 
 function readRecord(c: Cursor, buf: Buffer, at: number): void {
-  const len = buf.readUInt32LE(at + LEN_AT);
+  const len = u32le(buf, at + LEN_AT);
   c.key = buf.subarray(at, at + UUID_BYTES);
   c.value = buf.subarray(at + HEADER, at + HEADER + len);
-  c.src = buf.readUInt32LE(at + SRC_AT);
-  c.pos = buf.readDoubleLE(at + POS_AT);
-  c.head = buf.readUInt32BE(at);
+  c.src = u32le(buf, at + SRC_AT);
+  c.pos = u32le(buf, at + POS_AT) + u32le(buf, at + POS_AT + 4) * 0x100000000;
+  c.head = u32be(buf, at);
 }
 
 /** A binary min-heap of cursors by (key, run order). */

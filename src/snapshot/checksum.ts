@@ -27,9 +27,14 @@ export class PairChecksum {
       return;
     }
     const b = this.batch;
+    const at = this.fill + key.length;
+    const n = value.length;
     b.set(key, this.fill);
-    b.writeUInt32BE(value.length, this.fill + key.length);
-    b.set(value, this.fill + key.length + 4);
+    b[at] = n >>> 24;
+    b[at + 1] = n >>> 16;
+    b[at + 2] = n >>> 8;
+    b[at + 3] = n;
+    b.set(value, at + 4);
     this.fill += size;
   }
 

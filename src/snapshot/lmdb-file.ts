@@ -1,7 +1,7 @@
 import { open, type RootDatabase } from 'lmdb';
 import { join } from 'node:path';
-import { UUID_BYTES } from '../uuid.js';
 import { PairChecksum } from './checksum.js';
+import { writeLmdbInThread } from './lmdb-writer.js';
 
 /** Name of the LMDB data file inside a snapshot directory. */
 export const DATA_FILE = 'data.mdb';
@@ -39,34 +39,11 @@ export interface WriteResult {
 /**
  * Writes pairs, which must come in strictly ascending key order, into a new data file in `dir`.
  * Ascending order lets LMDB append to the last page instead of splitting pages: the file comes out
- * dense and the write is fast.
+ * dense and the write is fast. The LMDB writes run on a worker thread, overlapping with whatever
+ * produces the pairs.
  */
 export async function writeDataFile(dir: string, pairs: Iterable<StoredPair>, sizeHint: number): Promise<WriteResult> {
-  const db = open<Buffer, Buffer>({
-    path: join(dir, DATA_FILE),
-    noSubdir: true,
-    keyEncoding: 'binary',
-    encoding: 'binary',
-    cache: false,
-    noSync: true,
-    mapSize: Math.max(64 * 2 ** 20, Math.ceil(sizeHint * 3)),
-  });
-  const checksum = new PairChecksum();
-  let count = 0;
-  try {
-    db.transactionSync(() => {
-      for (const { key, value } of pairs) {
-        if (key.length !== UUID_BYTES) throw new RangeError(`a key has ${UUID_BYTES} bytes, received ${key.length}`);
-        db.putSync(key as Buffer, value as Buffer, { append: true });
-        checksum.add(key, value);
-        count++;
-      }
-    });
-    await db.flushed;
-  } finally {
-    await db.close();
-  }
-  return { count, checksum: checksum.digest() };
+  return writeLmdbInThread(join(dir, DATA_FILE), pairs, Math.max(64 * 2 ** 20, Math.ceil(sizeHint * 3)));
 }
 
 /** Reads every pair back in key order and recomputes the content checksum. */

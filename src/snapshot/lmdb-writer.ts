@@ -1,0 +1,125 @@
+import { Worker } from 'node:worker_threads';
+import { PairChecksum } from './checksum.js';
+import type { StoredPair, WriteResult } from './lmdb-file.js';
+import { UUID_BYTES } from '../uuid.js';
+
+/** Bytes of pairs handed to the writer thread at a time, each batch one LMDB transaction. */
+const BATCH_BYTES = 4 << 20;
+/** Batches in flight: enough that neither thread waits for the other in the steady state. */
+const BATCHES = 4;
+
+/**
+ * The writer thread, as plain JavaScript run with `eval`: a worker file would need a different path
+ * under tsx (tests) and in dist/, and this way lmdb is imported by the exact URL the caller resolved.
+ * Each batch holds records (16 key bytes, u32 LE value length, value bytes) in ascending key order;
+ * it is written in one transaction and the buffer is sent back for reuse.
+ */
+const THREAD_CODE = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.lmdbUrl).then(({ open }) => {
+  const db = open({ path: workerData.path, noSubdir: true, keyEncoding: 'binary', encoding: 'binary', cache: false, noSync: true, mapSize: workerData.mapSize });
+  const append = { append: true };
+  let count = 0;
+  parentPort.on('message', async (msg) => {
+    try {
+      if (msg.done) {
+        await db.flushed;
+        await db.close();
+        parentPort.postMessage({ closed: true, count });
+        return;
+      }
+      const buf = Buffer.from(msg.buf, 0, msg.length);
+      db.transactionSync(() => {
+        for (let at = 0; at < msg.length; ) {
+          const len = (buf[at + 16] | (buf[at + 17] << 8) | (buf[at + 18] << 16)) + buf[at + 19] * 0x1000000;
+          db.putSync(buf.subarray(at, at + 16), buf.subarray(at + 20, at + 20 + len), append);
+          at += 20 + len;
+          count++;
+        }
+      });
+      parentPort.postMessage({ buf: msg.buf }, [msg.buf]);
+    } catch (err) {
+      parentPort.postMessage({ error: String(err && err.stack || err) });
+    }
+  });
+  parentPort.postMessage({ ready: true });
+}, (err) => parentPort.postMessage({ error: String(err && err.stack || err) }));
+`;
+
+type Reply = { ready: true } | { buf: ArrayBuffer } | { closed: true; count: number } | { error: string };
+
+/**
+ * Writes pairs, in strictly ascending key order, into a new LMDB file at `path` from a worker
+ * thread, while this thread produces the next pairs and hashes them: the two halves of the work
+ * overlap on two cores. Returns the pair count and the content checksum.
+ */
+export async function writeLmdbInThread(path: string, pairs: Iterable<StoredPair>, mapSize: number): Promise<WriteResult> {
+  const worker = new Worker(THREAD_CODE, { eval: true, workerData: { path, mapSize, lmdbUrl: import.meta.resolve('lmdb') } });
+  const free: ArrayBuffer[] = [];
+  let waiting: ((buf: ArrayBuffer) => void) | undefined;
+  let failed: Error | undefined;
+  let onFail: ((err: Error) => void) | undefined;
+  let closed: ((count: number) => void) | undefined;
+  const fail = (err: Error): void => {
+    failed ??= err;
+    onFail?.(failed);
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the LMDB writer thread exited with code ${code}`)));
+  worker.on('message', (msg: Reply) => {
+    if ('error' in msg) fail(new Error(`LMDB writer thread: ${msg.error}`));
+    else if ('ready' in msg) for (let i = 0; i < BATCHES; i++) give(new ArrayBuffer(BATCH_BYTES));
+    else if ('buf' in msg) give(msg.buf);
+    else closed?.(msg.count);
+  });
+  function give(buf: ArrayBuffer): void {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(buf);
+    } else free.push(buf);
+  }
+  const until = <T>(register: (resolve: (v: T) => void) => void): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (failed) return reject(failed);
+      onFail = reject;
+      register(resolve);
+    });
+  const take = (): Promise<ArrayBuffer> => (free.length > 0 ? Promise.resolve(free.pop()!) : until((r) => (waiting = r)));
+  const send = (buf: ArrayBuffer, length: number): void => worker.postMessage({ buf, length }, [buf]);
+
+  const checksum = new PairChecksum();
+  let count = 0;
+  try {
+    let buf = Buffer.from(await take());
+    let fill = 0;
+    for (const { key, value } of pairs) {
+      if (key.length !== UUID_BYTES) throw new RangeError(`a key has ${UUID_BYTES} bytes, received ${key.length}`);
+      const size = UUID_BYTES + 4 + value.length;
+      if (fill + size > buf.length) {
+        if (fill > 0) send(buf.buffer as ArrayBuffer, fill);
+        // A value larger than a batch gets a batch of its own size.
+        buf = size > BATCH_BYTES ? Buffer.from(new ArrayBuffer(size)) : Buffer.from(await take());
+        fill = 0;
+      }
+      const n = value.length;
+      const at = fill + UUID_BYTES;
+      buf.set(key, fill);
+      buf[at] = n;
+      buf[at + 1] = n >>> 8;
+      buf[at + 2] = n >>> 16;
+      buf[at + 3] = n >>> 24;
+      buf.set(value, at + 4);
+      fill += size;
+      checksum.add(key, value);
+      count++;
+    }
+    if (fill > 0) send(buf.buffer as ArrayBuffer, fill);
+    worker.postMessage({ done: true });
+    const written = await until<number>((r) => (closed = r));
+    if (written !== count) throw new Error(`the LMDB writer thread wrote ${written} pairs, ${count} were sent`);
+    return { count, checksum: checksum.digest() };
+  } finally {
+    await worker.terminate();
+  }
+}
