@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { rokvError } from '../errors.js';
 
@@ -12,6 +12,7 @@ export async function writeDirAtomically<T>(target: string, fill: (tmpDir: strin
   if (await exists(out)) throw rokvError('SNAPSHOT_EXISTS', target);
   const parent = dirname(out);
   await mkdir(parent, { recursive: true });
+  await removeAbandoned(parent, basename(out));
   const tmp = join(parent, `.${basename(out)}.tmp-${process.pid}-${Date.now()}`);
   await mkdir(tmp);
   try {
@@ -27,6 +28,27 @@ export async function writeDirAtomically<T>(target: string, fill: (tmpDir: strin
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/**
+ * Removes temporary directories left beside `name` by writers that died (killed builds): their
+ * process is gone, so nothing will finish or remove them, and they may hold gigabytes.
+ */
+async function removeAbandoned(parent: string, name: string): Promise<void> {
+  const prefix = `.${name}.tmp-`;
+  for (const entry of await readdir(parent)) {
+    const pid = entry.startsWith(prefix) ? /^(\d+)-\d+$/.exec(entry.slice(prefix.length))?.[1] : undefined;
+    if (pid !== undefined && !isAlive(Number(pid))) await rm(join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

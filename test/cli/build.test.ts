@@ -76,5 +76,6 @@ describe('rokv build, the command', () => {
     const rerun = await runRokv(['build', join(dir, 'in.jsonl'), '--out', out]);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stderr, /20000 pairs/);
+    assert.deepEqual((await readdir(dir)).sort(), ['in.jsonl', 'snap'], 'the rerun removed what the killed build left');
   });
 });
