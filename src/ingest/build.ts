@@ -77,8 +77,8 @@ type Reader = (bytes: AsyncIterable<Buffer>, sink: StoredRowSink, name: string, 
 const READERS: Record<InputFormat, Reader> = {
   json: (bytes, sink, name) => readJsonObject(decodeUtf8(bytes, name), sink, name),
   jsonl: (bytes, sink, name, maxRowChars) => readJsonl(bytes, sink, name, { maxRowChars }),
-  csv: (bytes, sink, name) => readCsv(decodeUtf8(bytes, name), sink, name, ','),
-  tsv: (bytes, sink, name) => readCsv(decodeUtf8(bytes, name), sink, name, '\t'),
+  csv: (bytes, sink, name, maxRowChars) => readCsv(decodeUtf8(bytes, name), sink, name, ',', { maxRowChars }),
+  tsv: (bytes, sink, name, maxRowChars) => readCsv(decodeUtf8(bytes, name), sink, name, '\t', { maxRowChars }),
 };
 
 interface Input {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { preview, rokvError } from '../errors.js';
-import type { RowSink } from './rows.js';
+import type { ReaderLimits, RowSink } from './rows.js';
 
 interface CsvRecord {
   info: { lines: number };
@@ -13,8 +13,15 @@ interface CsvRecord {
  * column, in any position, among any others. A row with the wrong number of fields is a bad row;
  * broken quoting stops the build, since the rest of the file cannot be trusted.
  */
-export async function readCsv(text: AsyncIterable<string>, sink: RowSink, name: string, delimiter: ',' | '\t'): Promise<void> {
-  const parser = parse({ delimiter, info: true, relax_column_count: true, skip_empty_lines: true });
+export async function readCsv(
+  text: AsyncIterable<string>,
+  sink: RowSink,
+  name: string,
+  delimiter: ',' | '\t',
+  limits: ReaderLimits,
+): Promise<void> {
+  // max_record_size bounds memory when a quote is never closed and the rest of the file looks like one field.
+  const parser = parse({ delimiter, info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: limits.maxRowChars });
   const input = Readable.from(text);
   // pipe() does not forward errors: a read error (invalid UTF-8, say) must end the iteration below.
   input.on('error', (err) => parser.destroy(err));

@@ -209,12 +209,30 @@ interface Cursor extends MergedPair {
   close(): void;
 }
 
-class MemoryCursor implements Cursor {
-  key = Buffer.alloc(0);
-  value = Buffer.alloc(0);
+/** The current record of a cursor, read from a record's bytes. */
+abstract class RecordCursor implements Cursor {
+  key: Buffer = Buffer.alloc(0);
+  value: Buffer = Buffer.alloc(0);
   src = 0;
   pos = 0;
   head = 0;
+
+  constructor(readonly run: number) {}
+
+  abstract advance(): boolean;
+  abstract close(): void;
+
+  protected read(buf: Buffer, at: number): void {
+    const len = u32le(buf, at + LEN_AT);
+    this.key = buf.subarray(at, at + UUID_BYTES);
+    this.value = buf.subarray(at + HEADER, at + HEADER + len);
+    this.src = u32le(buf, at + SRC_AT);
+    this.pos = u32le(buf, at + POS_AT) + u32le(buf, at + POS_AT + 4) * 0x100000000;
+    this.head = u32be(buf, at);
+  }
+}
+
+class MemoryCursor extends RecordCursor {
   private i = 0;
 
   constructor(
@@ -222,36 +240,29 @@ class MemoryCursor implements Cursor {
     private readonly offsets: Uint32Array,
     private readonly order: Uint32Array,
     private readonly count: number,
-    readonly run: number,
-  ) {}
+    run: number,
+  ) {
+    super(run);
+  }
 
   advance(): boolean {
     if (this.i >= this.count) return false;
-    const at = this.offsets[this.order[this.i++]!]!;
-    readRecord(this, this.data, at);
+    this.read(this.data, this.offsets[this.order[this.i++]!]!);
     return true;
   }
 
   close(): void {}
 }
 
-class FileCursor implements Cursor {
-  key = Buffer.alloc(0);
-  value = Buffer.alloc(0);
-  src = 0;
-  pos = 0;
-  head = 0;
+class FileCursor extends RecordCursor {
   private buf: Buffer;
   private start = 0;
   private end = 0;
   private fd: number;
   private eof = false;
 
-  constructor(
-    path: string,
-    readonly run: number,
-    bufferBytes: number,
-  ) {
+  constructor(path: string, run: number, bufferBytes: number) {
+    super(run);
     this.fd = openSync(path, 'r');
     this.buf = Buffer.allocUnsafe(bufferBytes);
   }
@@ -260,7 +271,7 @@ class FileCursor implements Cursor {
     if (!this.ensure(HEADER)) return false;
     const size = HEADER + u32le(this.buf, this.start + LEN_AT);
     if (!this.ensure(size)) throw new Error('a run file ends inside a record');
-    readRecord(this, this.buf, this.start);
+    this.read(this.buf, this.start);
     this.start += size;
     return true;
   }
@@ -292,15 +303,6 @@ class FileCursor implements Cursor {
     if (this.fd !== -1) closeSync(this.fd);
     this.fd = -1;
   }
-}
-
-function readRecord(c: Cursor, buf: Buffer, at: number): void {
-  const len = u32le(buf, at + LEN_AT);
-  c.key = buf.subarray(at, at + UUID_BYTES);
-  c.value = buf.subarray(at + HEADER, at + HEADER + len);
-  c.src = u32le(buf, at + SRC_AT);
-  c.pos = u32le(buf, at + POS_AT) + u32le(buf, at + POS_AT + 4) * 0x100000000;
-  c.head = u32be(buf, at);
 }
 
 /** A binary min-heap of cursors by (key, run order). */
