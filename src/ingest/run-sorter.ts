@@ -182,7 +182,10 @@ export class RunSorter {
           fill = 0;
         }
         if (size > out.length) writeAll(fd, this.data.subarray(at, at + size), size);
-        else fill += copyBytes(this.data, at, at + size, out, fill);
+        else {
+          out.set(this.data.subarray(at, at + size), fill);
+          fill += size;
+        }
       }
       writeAll(fd, out, fill);
     } finally {
