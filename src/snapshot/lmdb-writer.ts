@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { PairChecksum } from './checksum.js';
 import type { StoredPair, WriteResult } from './lmdb-file.js';
 import { UUID_BYTES } from '../uuid.js';
 
@@ -11,11 +10,14 @@ const BATCHES = 4;
 /**
  * The writer thread, as plain JavaScript run with `eval`: a worker file would need a different path
  * under tsx (tests) and in dist/, and this way lmdb is imported by the exact URL the caller resolved.
- * Each batch holds records (16 key bytes, u32 LE value length, value bytes) in ascending key order;
- * it is written in one transaction and the buffer is sent back for reuse.
+ * Each batch holds records (16 key bytes, u32 BE value length, value bytes) in ascending key order,
+ * which is byte for byte the stream the content checksum (PairChecksum) hashes: the thread hashes
+ * each batch whole, writes it in one transaction and sends the buffer back for reuse.
  */
 const THREAD_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const hash = createHash('sha256');
 import(workerData.lmdbUrl).then(({ open }) => {
   const db = open({ path: workerData.path, noSubdir: true, keyEncoding: 'binary', encoding: 'binary', cache: false, noSync: true, mapSize: workerData.mapSize });
   const append = { append: true };
@@ -25,13 +27,14 @@ import(workerData.lmdbUrl).then(({ open }) => {
       if (msg.done) {
         await db.flushed;
         await db.close();
-        parentPort.postMessage({ closed: true, count });
+        parentPort.postMessage({ closed: true, count, checksum: 'sha256:' + hash.digest('hex') });
         return;
       }
       const buf = Buffer.from(msg.buf, 0, msg.length);
+      hash.update(buf);
       db.transactionSync(() => {
         for (let at = 0; at < msg.length; ) {
-          const len = (buf[at + 16] | (buf[at + 17] << 8) | (buf[at + 18] << 16)) + buf[at + 19] * 0x1000000;
+          const len = buf[at + 16] * 0x1000000 + ((buf[at + 17] << 16) | (buf[at + 18] << 8) | buf[at + 19]);
           db.putSync(buf.subarray(at, at + 16), buf.subarray(at + 20, at + 20 + len), append);
           at += 20 + len;
           count++;
@@ -46,12 +49,17 @@ import(workerData.lmdbUrl).then(({ open }) => {
 }, (err) => parentPort.postMessage({ error: String(err && err.stack || err) }));
 `;
 
-type Reply = { ready: true } | { buf: ArrayBuffer } | { closed: true; count: number } | { error: string };
+type Reply = { ready: true } | { buf: ArrayBuffer } | { closed: true; count: number; checksum: string } | { error: string };
+
+interface Written {
+  count: number;
+  checksum: string;
+}
 
 /**
  * Writes pairs, in strictly ascending key order, into a new LMDB file at `path` from a worker
- * thread, while this thread produces the next pairs and hashes them: the two halves of the work
- * overlap on two cores. Returns the pair count and the content checksum.
+ * thread, which also computes the content checksum, while this thread produces the next pairs:
+ * the two halves of the work overlap on two cores. Returns the pair count and the checksum.
  */
 export async function writeLmdbInThread(path: string, pairs: Iterable<StoredPair>, mapSize: number): Promise<WriteResult> {
   const worker = new Worker(THREAD_CODE, { eval: true, workerData: { path, mapSize, lmdbUrl: import.meta.resolve('lmdb') } });
@@ -59,7 +67,7 @@ export async function writeLmdbInThread(path: string, pairs: Iterable<StoredPair
   let waiting: ((buf: ArrayBuffer) => void) | undefined;
   let failed: Error | undefined;
   let onFail: ((err: Error) => void) | undefined;
-  let closed: ((count: number) => void) | undefined;
+  let closed: ((written: Written) => void) | undefined;
   const fail = (err: Error): void => {
     failed ??= err;
     onFail?.(failed);
@@ -70,7 +78,7 @@ export async function writeLmdbInThread(path: string, pairs: Iterable<StoredPair
     if ('error' in msg) fail(new Error(`LMDB writer thread: ${msg.error}`));
     else if ('ready' in msg) for (let i = 0; i < BATCHES; i++) give(new ArrayBuffer(BATCH_BYTES));
     else if ('buf' in msg) give(msg.buf);
-    else closed?.(msg.count);
+    else closed?.({ count: msg.count, checksum: msg.checksum });
   });
   function give(buf: ArrayBuffer): void {
     if (waiting) {
@@ -88,7 +96,6 @@ export async function writeLmdbInThread(path: string, pairs: Iterable<StoredPair
   const take = (): Promise<ArrayBuffer> => (free.length > 0 ? Promise.resolve(free.pop()!) : until((r) => (waiting = r)));
   const send = (buf: ArrayBuffer, length: number): void => worker.postMessage({ buf, length }, [buf]);
 
-  const checksum = new PairChecksum();
   let count = 0;
   try {
     let buf = Buffer.from(await take());
@@ -105,20 +112,19 @@ export async function writeLmdbInThread(path: string, pairs: Iterable<StoredPair
       const n = value.length;
       const at = fill + UUID_BYTES;
       buf.set(key, fill);
-      buf[at] = n;
-      buf[at + 1] = n >>> 8;
-      buf[at + 2] = n >>> 16;
-      buf[at + 3] = n >>> 24;
+      buf[at] = n >>> 24;
+      buf[at + 1] = n >>> 16;
+      buf[at + 2] = n >>> 8;
+      buf[at + 3] = n;
       buf.set(value, at + 4);
       fill += size;
-      checksum.add(key, value);
       count++;
     }
     if (fill > 0) send(buf.buffer as ArrayBuffer, fill);
     worker.postMessage({ done: true });
-    const written = await until<number>((r) => (closed = r));
-    if (written !== count) throw new Error(`the LMDB writer thread wrote ${written} pairs, ${count} were sent`);
-    return { count, checksum: checksum.digest() };
+    const written = await until<Written>((r) => (closed = r));
+    if (written.count !== count) throw new Error(`the LMDB writer thread wrote ${written.count} pairs, ${count} were sent`);
+    return written;
   } finally {
     await worker.terminate();
   }

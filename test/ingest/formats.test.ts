@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { renderPairs } from '../../src/gen/format.js';
 import { syntheticPairs } from '../../src/gen/synthetic.js';
 import { buildSnapshot, type BuildOptions } from '../../src/ingest/build.js';
+import { verifySnapshot } from '../../src/snapshot/verify.js';
 import { LmdbStore } from '../../src/store/lmdb.js';
 import { parseUuid } from '../../src/uuid.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -104,6 +105,18 @@ describe('rokv build: formats', () => {
     } finally {
       await store.close();
     }
+  });
+
+  test('a value larger than a writer batch is stored whole and the snapshot verifies', async () => {
+    const big = 'x'.repeat(5 << 20);
+    const pairs = [...syntheticPairs(1000, 4)];
+    pairs.splice(500, 0, { key: 'c0ffee00-0000-4000-8000-0000000000bb', value: big });
+    const { out, result } = await build({ 'a.jsonl': asJsonl(pairs) }, ['a.jsonl'], { maxValueBytes: 8 << 20 });
+    assert.equal(result.manifest.count, 1001);
+    await verifySnapshot(out);
+    const store = await LmdbStore.open(out);
+    assert.equal(Buffer.from(store.get(parseUuid('c0ffee00-0000-4000-8000-0000000000bb')!)!).length, big.length + 2);
+    await store.close();
   });
 
   test('the gen formats build the same snapshot', async () => {
