@@ -1,7 +1,9 @@
 import { open, type RootDatabase } from 'lmdb';
 import { join } from 'node:path';
 import { PairChecksum } from './checksum.js';
-import { writeLmdbInThread } from './lmdb-writer.js';
+import { writeLmdbInThread, type StoredPair, type WriteResult } from './lmdb-writer.js';
+
+export type { StoredPair, WriteResult } from './lmdb-writer.js';
 
 /** Name of the LMDB data file inside a snapshot directory. */
 export const DATA_FILE = 'data.mdb';
@@ -22,18 +24,6 @@ export function openDataFile(dir: string): DataFile {
     encoding: 'binary',
     cache: false,
   });
-}
-
-/** A pair as it is stored: 16 key bytes and the stored value bytes. */
-export interface StoredPair {
-  key: Uint8Array;
-  value: Uint8Array;
-}
-
-/** What writing the pairs produced. */
-export interface WriteResult {
-  count: number;
-  checksum: string;
 }
 
 /**

@@ -1,6 +1,17 @@
 import { Worker } from 'node:worker_threads';
-import type { StoredPair, WriteResult } from './lmdb-file.js';
 import { UUID_BYTES } from '../uuid.js';
+
+/** A pair as it is stored: 16 key bytes and the stored value bytes. */
+export interface StoredPair {
+  key: Uint8Array;
+  value: Uint8Array;
+}
+
+/** What writing the pairs produced. */
+export interface WriteResult {
+  count: number;
+  checksum: string;
+}
 
 /** Bytes of pairs handed to the writer thread at a time, each batch one LMDB transaction. */
 const BATCH_BYTES = 4 << 20;
