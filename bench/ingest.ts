@@ -64,7 +64,9 @@ function run(cmd: string, args: string[]): Promise<string> {
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))));
+    p.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
 
@@ -95,7 +97,18 @@ async function main(): Promise<void> {
   if (!existsSync(file)) {
     process.stderr.write(`generating ${file} ...\n`);
     const t = Date.now();
-    await run(process.execPath, [ROKV, 'gen', '--count', String(count), '--seed', '7', '--format', values.format, '--out', `${file}.part`]);
+    await run(process.execPath, [
+      ROKV,
+      'gen',
+      '--count',
+      String(count),
+      '--seed',
+      '7',
+      '--format',
+      values.format,
+      '--out',
+      `${file}.part`,
+    ]);
     await run('mv', [`${file}.part`, file]);
     process.stderr.write(`generated in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
   }
@@ -105,7 +118,9 @@ async function main(): Promise<void> {
     const read = await measure('read', file, out);
     const build = await measure('build', file, out);
     const pairs = build.pairs!;
-    console.log(`ingest benchmark, run ${r + 1}: ${pairs} pairs, ${values.format}, ${(size / 2 ** 20).toFixed(0)} MiB input`);
+    console.log(
+      `ingest benchmark, run ${r + 1}: ${pairs} pairs, ${values.format}, ${(size / 2 ** 20).toFixed(0)} MiB input`,
+    );
     console.table({
       'raw read (baseline)': row(read, read.lines!, size),
       'rokv build': row(build, pairs, size),

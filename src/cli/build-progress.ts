@@ -34,7 +34,9 @@ class LineView implements ProgressView {
     const seconds = ((now - this.started) / 1000).toFixed(0);
     if (p.phase === 'read') {
       const share = p.totalBytes ? ` (${((100 * p.bytesRead) / p.totalBytes).toFixed(0)}% of input)` : '';
-      this.stream.write(`build: read ${p.rows} rows${share}, ${rate(p.rows, this.started).toFixed(0)} rows/s, ${seconds} s\n`);
+      this.stream.write(
+        `build: read ${p.rows} rows${share}, ${rate(p.rows, this.started).toFixed(0)} rows/s, ${seconds} s\n`,
+      );
     } else {
       this.stream.write(`build: wrote ${p.written} of ${p.sorted} pairs, ${seconds} s\n`);
     }
@@ -66,7 +68,11 @@ class BarView implements ProgressView {
     const now = Date.now();
     if (p.phase === this.phase && now - this.last < BAR_EVERY_MS) return;
     this.last = now;
-    const payload = { phase: p.phase === 'read' ? 'reading' : 'writing', rows: p.phase === 'read' ? p.rows : p.written, rate: rate(p.rows, this.started).toFixed(0) };
+    const payload = {
+      phase: p.phase === 'read' ? 'reading' : 'writing',
+      rows: p.phase === 'read' ? p.rows : p.written,
+      rate: rate(p.rows, this.started).toFixed(0),
+    };
     if (p.phase !== this.phase) {
       if (this.phase !== undefined) this.bar.stop();
       this.phase = p.phase;

@@ -15,7 +15,10 @@ function wholeNumber(text: string | undefined, flag: string, fallback: number, m
   if (text === undefined) return fallback;
   const n = Number(text);
   if (text.trim() === '' || !Number.isSafeInteger(n) || n < min) {
-    throw rokvError('USAGE', `${flag} takes a whole number >= ${min}, received ${JSON.stringify(text)}\nusage: ${USAGE}`);
+    throw rokvError(
+      'USAGE',
+      `${flag} takes a whole number >= ${min}, received ${JSON.stringify(text)}\nusage: ${USAGE}`,
+    );
   }
   return n;
 }
@@ -42,7 +45,10 @@ export async function build(argv: string[]): Promise<void> {
   if (values.out === undefined) throw rokvError('USAGE', `--out DIR is required\nusage: ${USAGE}`);
   const policy = (values['on-duplicate'] ?? 'error') as DuplicatePolicy;
   if (!POLICIES.includes(policy)) {
-    throw rokvError('USAGE', `--on-duplicate must be one of ${POLICIES.join(', ')}, received ${JSON.stringify(values['on-duplicate'])}`);
+    throw rokvError(
+      'USAGE',
+      `--on-duplicate must be one of ${POLICIES.join(', ')}, received ${JSON.stringify(values['on-duplicate'])}`,
+    );
   }
   const view = progressView(process.stderr, values.quiet === true);
   let result: BuildResult;

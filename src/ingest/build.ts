@@ -92,13 +92,19 @@ interface Input {
  * readers stream, pairs are sorted in spilled runs, and the merge streams into the LMDB writer in
  * ascending key order. Nothing appears at `out` unless the build succeeds.
  */
-export async function buildSnapshot(input: string | readonly string[], out: string, options: BuildOptions = {}): Promise<BuildResult> {
+export async function buildSnapshot(
+  input: string | readonly string[],
+  out: string,
+  options: BuildOptions = {},
+): Promise<BuildResult> {
   const started = process.hrtime.bigint();
   const inputs = await openInputs(typeof input === 'string' ? [input] : input, options);
   const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
   const policy = options.onDuplicate ?? 'error';
   const rejects = new RejectLog(options.maxErrors ?? 0, options.errorsFile);
-  const totalBytes = inputs.every((i) => i.source.size !== undefined) ? inputs.reduce((n, i) => n + i.source.size!, 0) : undefined;
+  const totalBytes = inputs.every((i) => i.source.size !== undefined)
+    ? inputs.reduce((n, i) => n + i.source.size!, 0)
+    : undefined;
   const progress: BuildProgress = { phase: 'read', rows: 0, bytesRead: 0, totalBytes, written: 0, sorted: 0 };
   let rows = 0;
   let duplicates = 0;

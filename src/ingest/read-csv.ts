@@ -21,7 +21,13 @@ export async function readCsv(
   limits: ReaderLimits,
 ): Promise<void> {
   // max_record_size bounds memory when a quote is never closed and the rest of the file looks like one field.
-  const parser = parse({ delimiter, info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: limits.maxRowChars });
+  const parser = parse({
+    delimiter,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: limits.maxRowChars,
+  });
   const input = Readable.from(text);
   // pipe() does not forward errors: a read error (invalid UTF-8, say) must end the iteration below.
   input.on('error', (err) => parser.destroy(err));
@@ -54,7 +60,12 @@ export async function readCsv(
   } catch (err) {
     if ((err as { name?: string }).name === 'RokvError') throw err;
     const e = err as Error & { lines?: number };
-    throw rokvError('INPUT_INVALID', `${name}:${e.lines ?? '?'}`, `not valid ${delimiter === ',' ? 'CSV' : 'TSV'} (${e.message})`);
+    throw rokvError(
+      'INPUT_INVALID',
+      `${name}:${e.lines ?? '?'}`,
+      `not valid ${delimiter === ',' ? 'CSV' : 'TSV'} (${e.message})`,
+    );
   }
-  if (keyAt === -1) throw rokvError('INPUT_INVALID', name, `empty file: expected a header row naming "key" and "value" columns`);
+  if (keyAt === -1)
+    throw rokvError('INPUT_INVALID', name, `empty file: expected a header row naming "key" and "value" columns`);
 }

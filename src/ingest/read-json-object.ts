@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import streamObject from 'stream-json/streamers/stream-object.js';
 import { rokvError } from '../errors.js';
 import type { RowSink } from './rows.js';
@@ -42,7 +41,11 @@ export async function readJsonObject(text: AsyncIterable<string>, sink: RowSink,
     if (/Top-level object should be an object/.test(message)) {
       throw rokvError('INPUT_INVALID', name, 'expected one JSON object {"<uuid>": "<value>", ...}');
     }
-    throw rokvError('INPUT_INVALID', `${name}, after pair #${pair}`, `not valid JSON (${message.replace(/^Parser /, 'parser ')})`);
+    throw rokvError(
+      'INPUT_INVALID',
+      `${name}, after pair #${pair}`,
+      `not valid JSON (${message.replace(/^Parser /, 'parser ')})`,
+    );
   }
   if (!sawText) throw emptyFile(name);
 }

@@ -18,7 +18,12 @@ const VALUE_AT = PREFIX.length + 36 + MIDDLE.length - 1;
  * line goes through JSON.parse. One broken line is one bad row, not a broken file. Blank lines are
  * ignored; a file without a single row is an error, and so is text that is not UTF-8.
  */
-export async function readJsonl(chunks: AsyncIterable<Buffer>, sink: StoredRowSink, name: string, limits: ReaderLimits): Promise<void> {
+export async function readJsonl(
+  chunks: AsyncIterable<Buffer>,
+  sink: StoredRowSink,
+  name: string,
+  limits: ReaderLimits,
+): Promise<void> {
   const key = new Uint8Array(UUID_BYTES);
   let carry: Buffer | undefined;
   let line = 0;
@@ -27,7 +32,7 @@ export async function readJsonl(chunks: AsyncIterable<Buffer>, sink: StoredRowSi
     if (!isUtf8(buf.subarray(0, end))) throw invalidUtf8(name, line, buf, end);
     // A byte order mark may open the file; it is not part of the first line.
     const bom = line === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    for (let start = bom; start < end; ) {
+    for (let start = bom; start < end;) {
       let nl = buf.indexOf(NL, start);
       if (nl === -1 || nl > end) nl = end;
       line++;
@@ -45,20 +50,33 @@ export async function readJsonl(chunks: AsyncIterable<Buffer>, sink: StoredRowSi
       carry = last + 1 < buf.length ? buf.subarray(last + 1) : undefined;
     }
     if (carry !== undefined && carry.length > limits.maxRowChars) {
-      throw rokvError('INPUT_INVALID', `${name}:${line + 1}`, `line is longer than ${limits.maxRowChars} bytes (see --max-value-bytes)`);
+      throw rokvError(
+        'INPUT_INVALID',
+        `${name}:${line + 1}`,
+        `line is longer than ${limits.maxRowChars} bytes (see --max-value-bytes)`,
+      );
     }
   }
   if (carry !== undefined) readLines(carry, carry.length);
-  if (rows === 0) throw rokvError('INPUT_INVALID', name, 'empty file: expected JSON lines {"key": "<uuid>", "value": "<string>"}');
+  if (rows === 0)
+    throw rokvError('INPUT_INVALID', name, 'empty file: expected JSON lines {"key": "<uuid>", "value": "<string>"}');
 }
 
 /**
  * Reads a line of the exact shape {"key":"<uuid>","value":"<text without escapes>"} from bytes.
  * False when the line has any other shape, and the caller falls back to JSON.parse.
  */
-function readFast(buf: Buffer, start: number, end: number, key: Uint8Array, line: number, sink: StoredRowSink): boolean {
+function readFast(
+  buf: Buffer,
+  start: number,
+  end: number,
+  key: Uint8Array,
+  line: number,
+  sink: StoredRowSink,
+): boolean {
   if (buf[end - 1] === 0x0d) end--;
-  if (end - start < VALUE_AT + 3 || buf.compare(PREFIX, 0, PREFIX.length, start, start + PREFIX.length) !== 0) return false;
+  if (end - start < VALUE_AT + 3 || buf.compare(PREFIX, 0, PREFIX.length, start, start + PREFIX.length) !== 0)
+    return false;
   if (buf.compare(MIDDLE, 0, MIDDLE.length, start + PREFIX.length + 36, start + VALUE_AT + 1) !== 0) return false;
   if (parseUuidBytes(buf, start + PREFIX.length, key) === undefined) return false;
   const open = start + VALUE_AT;
@@ -83,7 +101,11 @@ function readSlow(raw: string, line: number, sink: StoredRowSink): boolean {
     return true;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    sink.bad(line, 'invalid-row', `expected an object {"key": "<uuid>", "value": "<string>"}, found ${jsonType(parsed)}`);
+    sink.bad(
+      line,
+      'invalid-row',
+      `expected an object {"key": "<uuid>", "value": "<string>"}, found ${jsonType(parsed)}`,
+    );
     return true;
   }
   const row = parsed as { key?: unknown; value?: unknown };
@@ -100,5 +122,9 @@ function invalidUtf8(name: string, linesBefore: number, buf: Buffer, end: number
     if (!isUtf8(buf.subarray(start, nl))) break;
     start = nl + 1;
   }
-  return rokvError('INPUT_INVALID', `${name}:${line}`, 'invalid UTF-8: the line holds bytes that are not UTF-8 text; re-export the file as UTF-8');
+  return rokvError(
+    'INPUT_INVALID',
+    `${name}:${line}`,
+    'invalid UTF-8: the line holds bytes that are not UTF-8 text; re-export the file as UTF-8',
+  );
 }

@@ -40,7 +40,10 @@ export class RejectLog {
       try {
         this.fd = openSync(errorsFile, 'w');
       } catch (err) {
-        throw rokvError('USAGE', `cannot write --errors ${errorsFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        throw rokvError(
+          'USAGE',
+          `cannot write --errors ${errorsFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        );
       }
     }
   }

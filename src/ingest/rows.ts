@@ -18,11 +18,8 @@ export interface StoredRowSink extends RowSink {
   stored(key: Uint8Array, bytes: Buffer, start: number, end: number, pos: number): void;
 }
 
-/** A reader of one input format: reads every row of `text` into `sink`, throws on unrecoverable syntax. */
-export type FormatReader = (text: AsyncIterable<string>, sink: RowSink, name: string, limits: ReaderLimits) => Promise<void>;
-
 /** Limits readers enforce so that memory stays bounded whatever the input. */
 export interface ReaderLimits {
-  /** Longest row (in UTF-16 units) a reader buffers before giving up on the file. */
+  /** Longest row a reader buffers before giving up on the file (characters, or bytes for JSONL). */
   maxRowChars: number;
 }

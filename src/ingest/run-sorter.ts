@@ -41,7 +41,8 @@ function putU32le(b: Buffer, at: number, v: number): void {
 const MAX_RECORDS = 1 << 20;
 const INDEX_MASK = MAX_RECORDS - 1;
 
-if (endianness() !== 'LE') throw new Error('rokv build expects a little-endian machine (sort words are read as two u32 halves)');
+if (endianness() !== 'LE')
+  throw new Error('rokv build expects a little-endian machine (sort words are read as two u32 halves)');
 
 /** A pair coming out of the merge, valid until the merge moves on. */
 export interface MergedPair {
@@ -129,7 +130,9 @@ export class RunSorter {
   /** Streams every pair added, in ascending key order. Call once, after the last `add`. */
   *merge(): Generator<MergedPair> {
     this.sortRun();
-    const cursors: Cursor[] = this.runs.map((path, i) => new FileCursor(path, i, Math.max(256 << 10, Math.min(4 << 20, (64 << 20) / this.runs.length))));
+    const cursors: Cursor[] = this.runs.map(
+      (path, i) => new FileCursor(path, i, Math.max(256 << 10, Math.min(4 << 20, (64 << 20) / this.runs.length))),
+    );
     cursors.push(new MemoryCursor(this.data, this.offsets, this.order, this.count, this.runs.length));
     const heap = new CursorHeap(this.newestFirst);
     try {
@@ -157,7 +160,7 @@ export class RunSorter {
     const sign = this.newestFirst ? -1 : 1;
     const byKey = (a: number, b: number): number =>
       d.compare(d, offsets[b]!, offsets[b]! + UUID_BYTES, offsets[a]!, offsets[a]! + UUID_BYTES) || sign * (a - b);
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       let j = i + 1;
       while (j < n && h[2 * j + 1] === h[2 * i + 1] && h[2 * j]! >>> 20 === h[2 * i]! >>> 20) j++;
       if (j - i > 1) order.subarray(i, j).sort(byKey);
@@ -199,7 +202,7 @@ export class RunSorter {
 }
 
 function writeAll(fd: number, buf: Buffer, length: number): void {
-  for (let done = 0; done < length; ) done += writeSync(fd, buf, done, length - done);
+  for (let done = 0; done < length;) done += writeSync(fd, buf, done, length - done);
 }
 
 /** A run being read in order during the merge; its fields describe the current record. */
@@ -325,7 +328,7 @@ class CursorHeap {
   push(c: Cursor): void {
     const a = this.items;
     a.push(c);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!this.less(a[i]!, a[p]!)) break;
       [a[i], a[p]] = [a[p]!, a[i]!];
@@ -345,7 +348,7 @@ class CursorHeap {
   fixTop(): void {
     const a = this.items;
     const n = a.length;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const l = 2 * i + 1;
       if (l >= n) return;
       const r = l + 1;

@@ -83,7 +83,8 @@ async function* gunzipIfCompressed(chunks: AsyncIterable<Buffer>, name: string):
       for await (const chunk of input.pipe(gunzip) as AsyncIterable<Buffer>) yield chunk;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code?.startsWith('Z_')) throw rokvError('INPUT_INVALID', name, `not valid gzip data (${(err as Error).message})`);
+      if (code?.startsWith('Z_'))
+        throw rokvError('INPUT_INVALID', name, `not valid gzip data (${(err as Error).message})`);
       throw err;
     }
   } finally {

@@ -29,7 +29,11 @@ export async function* decodeUtf8(chunks: AsyncIterable<Buffer>, name: string): 
 }
 
 function invalidUtf8(name: string, offset: number): Error {
-  return rokvError('INPUT_INVALID', `${name}, byte ${offset}`, 'invalid UTF-8: the line starting here holds bytes that are not UTF-8 text; re-export the file as UTF-8');
+  return rokvError(
+    'INPUT_INVALID',
+    `${name}, byte ${offset}`,
+    'invalid UTF-8: the line starting here holds bytes that are not UTF-8 text; re-export the file as UTF-8',
+  );
 }
 
 /** Offset in `chunk` of the first line that is not valid UTF-8 (0 when the bad sequence started in an earlier chunk). */

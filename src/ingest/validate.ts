@@ -40,14 +40,22 @@ export class PairValidator implements StoredRowSink {
       return this.reject(pos, 'invalid-key', `key ${preview(key)} is not a canonical UUIDv4`, key);
     }
     if (typeof value !== 'string') {
-      const why = value === undefined ? `key ${key} has no "value" field` : `value of key ${key} must be a string, found ${jsonType(value)}`;
+      const why =
+        value === undefined
+          ? `key ${key} has no "value" field`
+          : `value of key ${key} must be a string, found ${jsonType(value)}`;
       return this.reject(pos, 'invalid-value', why, key);
     }
     // A UTF-16 unit is at most 3 UTF-8 bytes: only long values need their exact size counted.
     if (value.length * 3 > this.maxValueBytes) {
       const bytes = Buffer.byteLength(value, 'utf8');
       if (bytes > this.maxValueBytes) {
-        return this.reject(pos, 'value-too-large', `value of key ${key} has ${bytes} bytes, over the limit of ${this.maxValueBytes} (--max-value-bytes)`, key);
+        return this.reject(
+          pos,
+          'value-too-large',
+          `value of key ${key} has ${bytes} bytes, over the limit of ${this.maxValueBytes} (--max-value-bytes)`,
+          key,
+        );
       }
     }
     this.sorter.add(this.key, this.src, pos, JSON.stringify(value));
@@ -59,7 +67,12 @@ export class PairValidator implements StoredRowSink {
     const size = end - start - 2;
     if (size > this.maxValueBytes) {
       const k = formatUuid(key);
-      return this.reject(pos, 'value-too-large', `value of key ${k} has ${size} bytes, over the limit of ${this.maxValueBytes} (--max-value-bytes)`, k);
+      return this.reject(
+        pos,
+        'value-too-large',
+        `value of key ${k} has ${size} bytes, over the limit of ${this.maxValueBytes} (--max-value-bytes)`,
+        k,
+      );
     }
     this.sorter.addBytes(key, this.src, pos, bytes, start, end);
   }
@@ -70,6 +83,12 @@ export class PairValidator implements StoredRowSink {
   }
 
   private reject(pos: number, reason: RejectReason, message: string, key?: string): void {
-    this.rejects.add(describePlace(this.file, this.unit, pos), { file: this.file, line: pos, reason, ...(key === undefined ? {} : { key }), message });
+    this.rejects.add(describePlace(this.file, this.unit, pos), {
+      file: this.file,
+      line: pos,
+      reason,
+      ...(key === undefined ? {} : { key }),
+      message,
+    });
   }
 }

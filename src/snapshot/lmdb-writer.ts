@@ -60,7 +60,8 @@ import(workerData.lmdbUrl).then(({ open }) => {
 }, (err) => parentPort.postMessage({ error: String(err && err.stack || err) }));
 `;
 
-type Reply = { ready: true } | { buf: ArrayBuffer } | { closed: true; count: number; checksum: string } | { error: string };
+type Reply =
+  { ready: true } | { buf: ArrayBuffer } | { closed: true; count: number; checksum: string } | { error: string };
 
 interface Written {
   count: number;
@@ -72,8 +73,15 @@ interface Written {
  * thread, which also computes the content checksum, while this thread produces the next pairs:
  * the two halves of the work overlap on two cores. Returns the pair count and the checksum.
  */
-export async function writeLmdbInThread(path: string, pairs: Iterable<StoredPair>, mapSize: number): Promise<WriteResult> {
-  const worker = new Worker(THREAD_CODE, { eval: true, workerData: { path, mapSize, lmdbUrl: import.meta.resolve('lmdb') } });
+export async function writeLmdbInThread(
+  path: string,
+  pairs: Iterable<StoredPair>,
+  mapSize: number,
+): Promise<WriteResult> {
+  const worker = new Worker(THREAD_CODE, {
+    eval: true,
+    workerData: { path, mapSize, lmdbUrl: import.meta.resolve('lmdb') },
+  });
   const free: ArrayBuffer[] = [];
   let waiting: ((buf: ArrayBuffer) => void) | undefined;
   let failed: Error | undefined;
@@ -104,7 +112,8 @@ export async function writeLmdbInThread(path: string, pairs: Iterable<StoredPair
       onFail = reject;
       register(resolve);
     });
-  const take = (): Promise<ArrayBuffer> => (free.length > 0 ? Promise.resolve(free.pop()!) : until((r) => (waiting = r)));
+  const take = (): Promise<ArrayBuffer> =>
+    free.length > 0 ? Promise.resolve(free.pop()!) : until((r) => (waiting = r));
   const send = (buf: ArrayBuffer, length: number): void => worker.postMessage({ buf, length }, [buf]);
 
   let count = 0;
@@ -134,7 +143,8 @@ export async function writeLmdbInThread(path: string, pairs: Iterable<StoredPair
     if (fill > 0) send(buf.buffer as ArrayBuffer, fill);
     worker.postMessage({ done: true });
     const written = await until<Written>((r) => (closed = r));
-    if (written.count !== count) throw new Error(`the LMDB writer thread wrote ${written.count} pairs, ${count} were sent`);
+    if (written.count !== count)
+      throw new Error(`the LMDB writer thread wrote ${written.count} pairs, ${count} were sent`);
     return written;
   } finally {
     await worker.terminate();

@@ -23,7 +23,10 @@ describe('rokv build, the command', () => {
     const input = [...renderPairs(syntheticPairs(1000, 8), 'csv')].join('');
     const res = await runRokv(['build', '-', '--format', 'csv', '--out', join(dir, 'snap')], { input });
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stderr, /^built .*snap: 1000 pairs, 0 rejected, 0 duplicates, \d+ bytes \([\d.]+ bytes\/pair\), id [0-9a-f]{16}, [\d.]+ s\n$/);
+    assert.match(
+      res.stderr,
+      /^built .*snap: 1000 pairs, 0 rejected, 0 duplicates, \d+ bytes \([\d.]+ bytes\/pair\), id [0-9a-f]{16}, [\d.]+ s\n$/,
+    );
     const verified = await runRokv(['verify', join(dir, 'snap')]);
     assert.equal(verified.code, 0, verified.stderr);
   });
@@ -32,7 +35,17 @@ describe('rokv build, the command', () => {
     const dir = await tempDir();
     const good = [...renderPairs(syntheticPairs(20, 8), 'jsonl')].join('');
     await writeFile(join(dir, 'in.jsonl'), `${good}{"key":"bad","value":"x"}\nnot json\n`);
-    const res = await runRokv(['build', join(dir, 'in.jsonl'), '--out', join(dir, 'snap'), '--max-errors', '5', '--errors', join(dir, 'e.jsonl'), '--quiet']);
+    const res = await runRokv([
+      'build',
+      join(dir, 'in.jsonl'),
+      '--out',
+      join(dir, 'snap'),
+      '--max-errors',
+      '5',
+      '--errors',
+      join(dir, 'e.jsonl'),
+      '--quiet',
+    ]);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stderr, /rejected 2 rows: invalid-key 1, invalid-row 1 \(all listed in .*e\.jsonl\)/);
     assert.match(res.stderr, /in\.jsonl:21: key "bad" is not a canonical UUIDv4/);
@@ -42,7 +55,10 @@ describe('rokv build, the command', () => {
 
   test('refuses unknown flag values with a usage error', async () => {
     const cases: [string[], RegExp][] = [
-      [['build', 'x.jsonl', '--out', 'o', '--on-duplicate', 'maybe'], /--on-duplicate must be one of error, first, last/],
+      [
+        ['build', 'x.jsonl', '--out', 'o', '--on-duplicate', 'maybe'],
+        /--on-duplicate must be one of error, first, last/,
+      ],
       [['build', 'x.jsonl', '--out', 'o', '--max-errors', 'many'], /--max-errors takes a whole number >= 0/],
       [['build', 'x.jsonl', '--out', 'o', '--format', 'xml'], /--format must be one of/],
       [['build', '-', '--out', 'o'], /cannot tell the format of standard input; pass --format/],
@@ -59,18 +75,27 @@ describe('rokv build, the command', () => {
     const dir = await tempDir();
     const out = join(dir, 'snap');
     const text = [...renderPairs(syntheticPairs(20_000, 12), 'jsonl')].join('');
-    const child = spawn(process.execPath, [ROKV_BIN, 'build', '-', '--format', 'jsonl', '--out', out, '--quiet'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [ROKV_BIN, 'build', '-', '--format', 'jsonl', '--out', out, '--quiet'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     after(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
     child.stdin.on('error', () => {});
     // Half the input, with standard input left open: the build is certainly still running.
     child.stdin.write(text.slice(0, text.length / 2));
-    await waitFor(async () => (await readdir(dir)).some((n) => n.startsWith('.snap.tmp-')), 'the build to start writing');
+    await waitFor(
+      async () => (await readdir(dir)).some((n) => n.startsWith('.snap.tmp-')),
+      'the build to start writing',
+    );
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
-    assert.deepEqual((await readdir(dir)).filter((n) => !n.startsWith('.')), [], 'nothing visible at --out');
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => !n.startsWith('.')),
+      [],
+      'nothing visible at --out',
+    );
 
     await writeFile(join(dir, 'in.jsonl'), text);
     const rerun = await runRokv(['build', join(dir, 'in.jsonl'), '--out', out]);

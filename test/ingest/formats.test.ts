@@ -54,10 +54,18 @@ async function build(files: Record<string, string | Buffer>, inputs: string[], o
   return { dir, out, result };
 }
 
-async function failure(files: Record<string, string | Buffer>, inputs: string[], options: BuildOptions = {}): Promise<string> {
+async function failure(
+  files: Record<string, string | Buffer>,
+  inputs: string[],
+  options: BuildOptions = {},
+): Promise<string> {
   const dir = await tempDir();
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
-  const err = await buildSnapshot(inputs.map((i) => join(dir, i)), join(dir, 'snap'), options).then(
+  const err = await buildSnapshot(
+    inputs.map((i) => join(dir, i)),
+    join(dir, 'snap'),
+    options,
+  ).then(
     () => assert.fail('the build should have failed'),
     (e: unknown) => e as Error,
   );
@@ -73,13 +81,26 @@ describe('rokv build: formats', () => {
       ['JSONL', { 'a.jsonl': asJsonl(PAIRS) }, ['a.jsonl']],
       ['NDJSON in a loose shape', { 'a.ndjson': asLooseJsonl(PAIRS) }, ['a.ndjson']],
       ['CSV', { 'a.csv': csvOf(PAIRS, ',') }, ['a.csv']],
-      ['CSV with extra columns in another order', { 'a.csv': `id,value,key\n${PAIRS.map((p, i) => `${i},${field(p.value, ',')},${p.key}`).join('\n')}\n` }, ['a.csv']],
+      [
+        'CSV with extra columns in another order',
+        { 'a.csv': `id,value,key\n${PAIRS.map((p, i) => `${i},${field(p.value, ',')},${p.key}`).join('\n')}\n` },
+        ['a.csv'],
+      ],
       ['TSV', { 'a.tsv': csvOf(PAIRS, '\t') }, ['a.tsv']],
       ['gzipped JSONL', { 'a.jsonl.gz': gzipSync(asJsonl(PAIRS)) }, ['a.jsonl.gz']],
       ['gzipped CSV', { 'a.csv.gz': gzipSync(csvOf(PAIRS, ',')) }, ['a.csv.gz']],
       ['gzipped JSON object', { 'a.json.gz': gzipSync(asJson(PAIRS)) }, ['a.json.gz']],
-      ['two files of two formats', { 'a.csv': csvOf(PAIRS.slice(0, half), ','), 'b.jsonl': asJsonl(PAIRS.slice(half)) }, ['a.csv', 'b.jsonl']],
-      ['JSONL sorted in many small runs spilled to disk', { 'a.jsonl': asJsonl(PAIRS) }, ['a.jsonl'], { runBytes: 2048 }],
+      [
+        'two files of two formats',
+        { 'a.csv': csvOf(PAIRS.slice(0, half), ','), 'b.jsonl': asJsonl(PAIRS.slice(half)) },
+        ['a.csv', 'b.jsonl'],
+      ],
+      [
+        'JSONL sorted in many small runs spilled to disk',
+        { 'a.jsonl': asJsonl(PAIRS) },
+        ['a.jsonl'],
+        { runBytes: 2048 },
+      ],
       ['a UTF-8 byte order mark', { 'a.jsonl': `\ufeff${asJsonl(PAIRS)}` }, ['a.jsonl']],
     ];
     for (const [name, files, inputs, options] of cases) {
@@ -134,23 +155,79 @@ const K1 = '8a35eb59-62b3-481c-8875-1f248df4c952';
 
 describe('rokv build: bad input', () => {
   const cases: [string, Record<string, string | Buffer>, BuildOptions, RegExp][] = [
-    ['a key that is not a UUIDv4', { 'x.jsonl': `{"key":"nope","value":"v"}\n` }, {}, /x\.jsonl:1: key "nope" is not a canonical UUIDv4/],
+    [
+      'a key that is not a UUIDv4',
+      { 'x.jsonl': `{"key":"nope","value":"v"}\n` },
+      {},
+      /x\.jsonl:1: key "nope" is not a canonical UUIDv4/,
+    ],
     ['a row without a key', { 'x.jsonl': `{"value":"v"}\n` }, {}, /x\.jsonl:1: row has no "key" field/],
-    ['a value that is not a string', { 'x.jsonl': `{"key":"${K1}","value":7}\n` }, {}, /x\.jsonl:1: value of key .* must be a string, found a number/],
-    ['a line that is not JSON', { 'x.jsonl': `{"key":"${K1}","value":"v"}\n{"key":\n` }, {}, /x\.jsonl:2: not valid JSON/],
+    [
+      'a value that is not a string',
+      { 'x.jsonl': `{"key":"${K1}","value":7}\n` },
+      {},
+      /x\.jsonl:1: value of key .* must be a string, found a number/,
+    ],
+    [
+      'a line that is not JSON',
+      { 'x.jsonl': `{"key":"${K1}","value":"v"}\n{"key":\n` },
+      {},
+      /x\.jsonl:2: not valid JSON/,
+    ],
     ['a line that is not an object', { 'x.jsonl': `\n[1,2]\n` }, {}, /x\.jsonl:2: expected an object/],
-    ['a value over the limit (fast path)', { 'x.jsonl': `{"key":"${K1}","value":"${'x'.repeat(11)}"}\n` }, { maxValueBytes: 10 }, /x\.jsonl:1: value of key .* has 11 bytes, over the limit of 10/],
-    ['a value over the limit (CSV)', { 'x.csv': `key,value\n${K1},${'é'.repeat(6)}\n` }, { maxValueBytes: 10 }, /x\.csv:2: value of key .* has 12 bytes, over the limit of 10/],
-    ['invalid UTF-8 in JSONL', { 'x.jsonl': Buffer.concat([Buffer.from(`{"key":"${K1}","value":"ok"}\n{"key":"${K1}","value":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]) }, {}, /x\.jsonl:2: invalid UTF-8/],
-    ['invalid UTF-8 in CSV', { 'x.csv': Buffer.concat([Buffer.from(`key,value\n${K1},`), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]) }, {}, /x\.csv, byte 10: invalid UTF-8/],
-    ['a CSV without a header', { 'x.csv': `${K1},v\n` }, {}, /x\.csv:1: missing header: the first row must name a "key" and a "value" column/],
-    ['a CSV row with the wrong number of fields', { 'x.csv': `key,value\n${K1},v,extra\n` }, {}, /x\.csv:2: has 3 fields, the header has 2/],
+    [
+      'a value over the limit (fast path)',
+      { 'x.jsonl': `{"key":"${K1}","value":"${'x'.repeat(11)}"}\n` },
+      { maxValueBytes: 10 },
+      /x\.jsonl:1: value of key .* has 11 bytes, over the limit of 10/,
+    ],
+    [
+      'a value over the limit (CSV)',
+      { 'x.csv': `key,value\n${K1},${'é'.repeat(6)}\n` },
+      { maxValueBytes: 10 },
+      /x\.csv:2: value of key .* has 12 bytes, over the limit of 10/,
+    ],
+    [
+      'invalid UTF-8 in JSONL',
+      {
+        'x.jsonl': Buffer.concat([
+          Buffer.from(`{"key":"${K1}","value":"ok"}\n{"key":"${K1}","value":"`),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('"}\n'),
+        ]),
+      },
+      {},
+      /x\.jsonl:2: invalid UTF-8/,
+    ],
+    [
+      'invalid UTF-8 in CSV',
+      { 'x.csv': Buffer.concat([Buffer.from(`key,value\n${K1},`), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]) },
+      {},
+      /x\.csv, byte 10: invalid UTF-8/,
+    ],
+    [
+      'a CSV without a header',
+      { 'x.csv': `${K1},v\n` },
+      {},
+      /x\.csv:1: missing header: the first row must name a "key" and a "value" column/,
+    ],
+    [
+      'a CSV row with the wrong number of fields',
+      { 'x.csv': `key,value\n${K1},v,extra\n` },
+      {},
+      /x\.csv:2: has 3 fields, the header has 2/,
+    ],
     ['an unclosed CSV quote', { 'x.csv': `key,value\n${K1},"open\n` }, {}, /x\.csv:\d+: not valid CSV/],
     ['an empty JSONL file', { 'x.jsonl': '' }, {}, /x\.jsonl: empty file/],
     ['a JSONL file of blank lines', { 'x.jsonl': '\n\n  \n' }, {}, /x\.jsonl: empty file/],
     ['an empty CSV file', { 'x.csv': '' }, {}, /x\.csv: empty file/],
     ['an empty JSON file', { 'x.json': ' \n' }, {}, /x\.json: empty file/],
-    ['broken gzip', { 'x.jsonl.gz': Buffer.concat([gzipSync('{"key":'), Buffer.from('garbage')]).subarray(0, 12) }, {}, /x\.jsonl\.gz: not valid gzip data/],
+    [
+      'broken gzip',
+      { 'x.jsonl.gz': Buffer.concat([gzipSync('{"key":'), Buffer.from('garbage')]).subarray(0, 12) },
+      {},
+      /x\.jsonl\.gz: not valid gzip data/,
+    ],
   ];
   for (const [name, files, options, pattern] of cases) {
     test(`stops on ${name} with the file, line and reason`, async () => {
@@ -159,7 +236,10 @@ describe('rokv build: bad input', () => {
   }
 
   test('a file whose format cannot be told from its name asks for --format', async () => {
-    assert.match(await failure({ 'x.txt': 'x' }, ['x.txt']), /cannot tell the format of .*x\.txt from its name; pass --format/);
+    assert.match(
+      await failure({ 'x.txt': 'x' }, ['x.txt']),
+      /cannot tell the format of .*x\.txt from its name; pass --format/,
+    );
   });
 });
 
@@ -182,8 +262,19 @@ describe('rokv build: error budget and duplicates', () => {
     assert.equal(result.rows, 54);
     assert.deepEqual(result.rejects.byReason, { 'invalid-key': 2, 'invalid-value': 1, 'invalid-row': 1 });
     assert.equal(result.rejects.total, 4);
-    const listed = (await readFile(errorsFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string });
-    assert.deepEqual(listed.map((e) => [e.line, e.reason]), [[11, 'invalid-key'], [12, 'invalid-value'], [13, 'invalid-row'], [54, 'invalid-key']]);
+    const listed = (await readFile(errorsFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; reason: string });
+    assert.deepEqual(
+      listed.map((e) => [e.line, e.reason]),
+      [
+        [11, 'invalid-key'],
+        [12, 'invalid-value'],
+        [13, 'invalid-row'],
+        [54, 'invalid-key'],
+      ],
+    );
   });
 
   test('one bad row more than --max-errors stops the build', async () => {
@@ -200,12 +291,21 @@ describe('rokv build: error budget and duplicates', () => {
 
   test('finds a duplicate thousands of rows and several sorted runs away, in another letter case', async () => {
     const message = await failure({ 'x.jsonl': far(3000) }, ['x.jsonl'], { runBytes: 16 << 10 });
-    assert.match(message, /x\.jsonl:3001: duplicate key [0-9a-f-]{36} \(first seen at .*x\.jsonl:1; keys are compared case-insensitively\)/);
+    assert.match(
+      message,
+      /x\.jsonl:3001: duplicate key [0-9a-f-]{36} \(first seen at .*x\.jsonl:1; keys are compared case-insensitively\)/,
+    );
   });
 
   test('--on-duplicate first and last keep that row and count the duplicate', async () => {
-    for (const [policy, expected] of [['first', undefined], ['last', 'the last one']] as const) {
-      const { out, result } = await build({ 'x.jsonl': far(3000) }, ['x.jsonl'], { runBytes: 16 << 10, onDuplicate: policy });
+    for (const [policy, expected] of [
+      ['first', undefined],
+      ['last', 'the last one'],
+    ] as const) {
+      const { out, result } = await build({ 'x.jsonl': far(3000) }, ['x.jsonl'], {
+        runBytes: 16 << 10,
+        onDuplicate: policy,
+      });
       assert.ok(result.runs > 1, 'the test needs spilled runs');
       assert.equal(result.duplicates, 1);
       assert.equal(result.manifest.count, 3000);
