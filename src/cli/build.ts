@@ -74,7 +74,7 @@ function summary(out: string, r: BuildResult, errorsFile: string | undefined): s
   if (r.rejects.total > 0) {
     const reasons = Object.entries(r.rejects.byReason).map(([reason, n]) => `${reason} ${n}`);
     text += `rejected ${r.rejects.total} rows: ${reasons.join(', ')}${errorsFile ? ` (all listed in ${errorsFile})` : ''}\n`;
-    for (const e of r.rejects.examples) text += `  ${e.file}:${e.line}: ${e.message}\n`;
+    for (const e of r.rejects.examples) text += `  ${e.where}: ${e.message}\n`;
   }
   const perPair = (r.bytes / Math.max(1, m.count)).toFixed(1);
   text +=

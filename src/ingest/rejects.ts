@@ -16,8 +16,8 @@ export interface Rejection {
 export interface RejectSummary {
   total: number;
   byReason: Partial<Record<RejectReason, number>>;
-  /** The first few rejections, for the summary a person reads. */
-  examples: Rejection[];
+  /** The first few rejections with their place as messages name it, for the summary a person reads. */
+  examples: (Rejection & { where: string })[];
 }
 
 const EXAMPLES = 5;
@@ -53,7 +53,7 @@ export class RejectLog {
     const s = this.summary;
     s.total++;
     s.byReason[rejection.reason] = (s.byReason[rejection.reason] ?? 0) + 1;
-    if (s.examples.length < EXAMPLES) s.examples.push(rejection);
+    if (s.examples.length < EXAMPLES) s.examples.push({ ...rejection, where });
     if (this.fd !== undefined) {
       this.pending += `${JSON.stringify(rejection)}\n`;
       if (this.pending.length > 1 << 16) this.flush();
