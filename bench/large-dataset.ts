@@ -27,7 +27,9 @@ const rps = servers.map(() => [] as number[]);
 for (let r = 0; r < o.rounds; r++) {
   for (const [i, [name, s, keys]] of servers.entries()) {
     const res = await runWrk({ port: s.port, seconds: o.seconds, keysFile: keys, cpus: LOAD_CPU });
-    if (res.non200 > 0 || res.errors > 0) throw new Error(`${name}: ${res.non200} non-200 answers, ${res.errors} errors`);
+    // A wrong answer invalidates the run; socket errors and wrk's 2 s timeouts on an overloaded machine are reported.
+    if (res.non200 > 0) throw new Error(`${name}: ${res.non200} non-200 answers`);
+    if (res.errors > 0) console.log(`${name}: ${res.errors} socket errors or timeouts in this round`);
     rps[i]!.push(res.rps);
     console.log(`round ${r + 1} ${name}: ${res.rps} req/s`);
   }
