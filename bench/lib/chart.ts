@@ -1,7 +1,9 @@
 import type { ScenarioResult } from './results.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const COLORS = ['#2b6cb0', '#dd6b20', '#718096', '#38a169', '#805ad5', '#d53f8c'];
+// rokv's bars are blue everywhere; baselines and percentiles take the other colours in turn.
+const ROKV = '#2b6cb0';
+const COLORS = ['#dd6b20', '#718096', '#38a169', '#805ad5', '#d53f8c'];
 
 interface Row {
   group: string;
@@ -19,7 +21,8 @@ function bars(rows: Row[], title: string, y0: number, width: number): [string, n
   let svg = `<text x="10" y="${y}" font-size="16" font-weight="bold">${esc(title)}</text>`;
   y += 10;
   let group = '';
-  rows.forEach((r, i) => {
+  let other = 0;
+  rows.forEach((r) => {
     if (r.group !== group) {
       group = r.group;
       y += 22;
@@ -28,7 +31,7 @@ function bars(rows: Row[], title: string, y0: number, width: number): [string, n
     }
     const w = Math.max(1, (r.value / max) * barMax);
     svg += `<text x="${left - 8}" y="${y + 14}" font-size="12" text-anchor="end">${esc(r.label)}</text>`;
-    svg += `<rect x="${left}" y="${y + 2}" width="${w.toFixed(1)}" height="16" fill="${COLORS[i % COLORS.length]}"/>`;
+    svg += `<rect x="${left}" y="${y + 2}" width="${w.toFixed(1)}" height="16" fill="${r.label.startsWith('rokv') ? ROKV : COLORS[other++ % COLORS.length]}"/>`;
     svg += `<text x="${(left + w + 6).toFixed(1)}" y="${y + 14}" font-size="12">${esc(r.text)}</text>`;
     y += 20;
   });
