@@ -23,6 +23,9 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Per-request log lines cost about a fifth of the throughput; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    // Fastify makes a pino child logger per request only to bind reqId; the few request-time log
+    // lines pass reqId themselves, so every request shares the app's logger (about 1.5% of CPU).
+    childLoggerFactory: (logger) => logger,
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,

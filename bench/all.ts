@@ -1,0 +1,7 @@
+// `npm run bench`: every scenario in turn, then the profile, each with its baselines in the same run; results land in
+// bench/results/ and the chart in docs/performance.svg.
+await import('./single-key.js');
+await import('./large-dataset.js');
+await import('./tail.js');
+await import('./workers.js');
+await import('./profile.js');

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROKV_MAIN } from './dataset.js';
+import { startProcess, waitForAnswer, type BenchProcess } from './proc.js';
+
+const BASELINES = fileURLToPath(new URL('../baselines/', import.meta.url));
+
+/** A server under test: its process, port, and the seconds it took to answer its first request. */
+export interface BenchServer {
+  name: string;
+  proc: BenchProcess;
+  port: number;
+  startSeconds: number;
+}
+
+async function ready(name: string, proc: BenchProcess, port: number, someKey: string, since: number): Promise<BenchServer> {
+  try {
+    const startSeconds = await waitForAnswer(`http://127.0.0.1:${port}/get_value`, JSON.stringify({ key: someKey }), since);
+    return { name, proc, port, startSeconds };
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`${name} did not answer: ${(err as Error).message}\n${proc.output()}`);
+  }
+}
+
+/** Starts `rokv serve` on `snapshot`; `nodeArgs` go to node itself (e.g. --trace-gc). */
+export async function startRokv(o: { snapshot: string; port: number; someKey: string; cpus?: string; workers?: number; nodeArgs?: string[] }): Promise<BenchServer> {
+  const since = performance.now();
+  const args = [...(o.nodeArgs ?? []), ROKV_MAIN, 'serve', '--data', o.snapshot, '--port', String(o.port), '--host', '127.0.0.1', '--workers', String(o.workers ?? 1), '--log-level', 'warn'];
+  const proc = startProcess(process.execPath, args, { cpus: o.cpus });
+  return ready('rokv', proc, o.port, o.someKey, since);
+}
+
+/** Starts the bare node:http baseline on the same data (a JSON object file). */
+export async function startBareNode(o: { json: string; port: number; someKey: string; cpus?: string }): Promise<BenchServer> {
+  const since = performance.now();
+  const proc = startProcess(process.execPath, [`${BASELINES}node-http.cjs`], { cpus: o.cpus, env: { KV_DATA: o.json, PORT: String(o.port) } });
+  return ready('bare node:http', proc, o.port, o.someKey, since);
+}
+
+/** True when the Python pieces of the FastAPI baseline are installed. */
+export function hasFastapi(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import fastapi, uvicorn, uvloop, httptools']).status === 0;
+}
+
+/** Starts the original FastAPI design on uvicorn + uvloop + httptools, or returns undefined if Python lacks them. */
+export async function startFastapi(o: { json: string; port: number; someKey: string; cpus?: string }): Promise<BenchServer | undefined> {
+  if (!hasFastapi()) return undefined;
+  const since = performance.now();
+  const args = ['-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', String(o.port), '--log-level', 'warning', '--loop', 'uvloop', '--http', 'httptools'];
+  const proc = startProcess('/usr/bin/python3', args, { cpus: o.cpus, cwd: dirname(`${BASELINES}fastapi/main.py`), env: { KV_DATA: o.json } });
+  return ready('fastapi', proc, o.port, o.someKey, since);
+}
