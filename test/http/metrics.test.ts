@@ -51,6 +51,7 @@ describe('GET /metrics', () => {
       ['rokv_batch_keys_sum', 5],
       ['rokv_batch_keys_bucket{le="1"}', 1],
       ['rokv_http_request_duration_seconds_count{route="/get_value",method="POST"}', 6],
+      ['rokv_http_request_duration_seconds_bucket{route="/get_value",method="POST",le="+Inf"}', 6],
       ['rokv_dataset_pairs', 2],
       [`rokv_dataset_info{id="${store.info().id}"}`, 1],
     ];
