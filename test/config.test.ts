@@ -22,6 +22,16 @@ describe('serve config', () => {
     assert.deepEqual([c.port, c.workers], [9001, 2]);
   });
 
+  test('turns CORS off by default and on from ROKV_CORS_ORIGINS or repeated --cors-origin flags', () => {
+    assert.deepEqual(loadServeConfig({}, {}).corsOrigins, []);
+    assert.deepEqual(
+      loadServeConfig({}, { ROKV_CORS_ORIGINS: ' https://a.example, https://b.example ,' }).corsOrigins,
+      ['https://a.example', 'https://b.example'],
+    );
+    const flagged = loadServeConfig({ corsOrigin: ['https://c.example'] }, { ROKV_CORS_ORIGINS: 'https://a.example' });
+    assert.deepEqual(flagged.corsOrigins, ['https://c.example']);
+  });
+
   const bad: [string, Parameters<typeof loadServeConfig>[0], NodeJS.ProcessEnv, RegExp][] = [
     ['a port that is not a number', { port: 'http' }, {}, /port/],
     ['a port above 65535', { port: '70000' }, {}, /port/],

@@ -40,6 +40,9 @@ export function serveClusterMetrics(): void {
  */
 export const clusterMetricsSource: MetricsSource = (registry: Registry) => {
   AggregatorRegistry.setRegistries(registry);
+  // prom-client installs the worker's answer to the primary's gathering only when an
+  // AggregatorRegistry is constructed, in workers as in the primary.
+  new AggregatorRegistry();
   let next = 0;
   const pending = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
   process.on('message', (message: Partial<MetricsReply> | null) => {

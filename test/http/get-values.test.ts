@@ -106,7 +106,12 @@ describe('POST /get_values', () => {
 
   test('answers 400 for a body that is not JSON and 415 for another content type', async () => {
     assert.equal((await postJson(app, '/get_values', '{"keys": [')).statusCode, 400);
-    const res = await app.inject({ method: 'POST', url: '/get_values', payload: '{}', headers: { 'content-type': 'text/plain' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/get_values',
+      payload: '{}',
+      headers: { 'content-type': 'text/plain' },
+    });
     assert.equal(res.statusCode, 415);
   });
 

@@ -8,7 +8,10 @@ import { appOf } from '../helpers/app.js';
 
 interface OpenApi {
   openapi: string;
-  paths: Record<string, Record<string, { description?: string; requestBody?: { content: Record<string, { schema: unknown }> } }>>;
+  paths: Record<
+    string,
+    Record<string, { description?: string; requestBody?: { content: Record<string, { schema: unknown }> } }>
+  >;
 }
 
 let app: FastifyInstance;

@@ -121,7 +121,11 @@ describe('GET /dataset and the data set header', () => {
     t.after(closeIt);
     const base = await listening.listen({ port: 0, host: '127.0.0.1' });
     const answers = await Promise.all([
-      fetch(`${base}/get_value`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: KEY }) }),
+      fetch(`${base}/get_value`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key: KEY }),
+      }),
       fetch(`${base}/get_value`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
       fetch(`${base}/values/${MISSING}`),
       fetch(`${base}/no/such/path`),
