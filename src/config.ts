@@ -59,6 +59,10 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Serv
     workers: pick(flags.workers, 'ROKV_WORKERS'),
     logLevel: pick(flags.logLevel, 'ROKV_LOG_LEVEL'),
     corsOrigins: flags.corsOrigin ?? listFrom(env.ROKV_CORS_ORIGINS),
+    bodyLimit: env.ROKV_BODY_LIMIT || undefined,
+    batchBodyLimit: env.ROKV_BATCH_BODY_LIMIT || undefined,
+    batchMaxKeys: env.ROKV_BATCH_MAX_KEYS || undefined,
+    cacheMaxAgeSeconds: env.ROKV_CACHE_MAX_AGE || undefined,
   });
 }
 
