@@ -22,8 +22,7 @@ export async function startServer(config: ServeConfig, dataDir: string, logger: 
   const store = await LmdbStore.open(dataDir);
   // Fastify logs a line per listening address at info; rokv prints its own single start line, so
   // the app's logger starts at warn unless debugging was asked for.
-  const appLogger =
-    config.logLevel === 'debug' || config.logLevel === 'trace' ? logger : logger.child({}, { level: 'warn' });
+  const appLogger = config.logLevel === 'debug' || config.logLevel === 'trace' ? logger : logger.child({}, { level: 'warn' });
   const readiness = new Readiness();
   const app = buildApp(store, config, {
     logger: appLogger,

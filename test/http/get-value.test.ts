@@ -136,6 +136,7 @@ describe('POST /get_value', () => {
     ['deeply nested arrays', `${'['.repeat(1500)}${']'.repeat(1500)}`, 'BODY_NOT_OBJECT'],
     ['a deeply nested key', `{"key": ${'['.repeat(1000)}${']'.repeat(1000)}}`, 'KEY_NOT_STRING'],
     ['an empty body', '', 'BODY_EMPTY'],
+    
   ];
   for (const [name, payload, code] of badBodies) {
     test(`rejects a body that is ${name} with 400`, async () => {
