@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { rokvError, RokvError } from '../errors.js';
+import { catalog, rokvError, type ErrorCode, type RokvError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { formatUuid, parseUuid, UUID_BYTES } from '../uuid.js';
 import { rejectOtherMethods } from './errors.js';
@@ -14,6 +14,15 @@ const COMMA = Buffer.from(',');
 /** The exact bytes `sendError` produces for `err`, for an element of a batch answer. */
 export function errorJson(err: RokvError): Buffer {
   return Buffer.from(JSON.stringify({ message: err.message, code: err.code }));
+}
+
+/**
+ * The same bytes for a catalog error built from its code, without constructing an Error: a batch
+ * may hold a thousand misses, and each Error would capture a stack trace nobody reads.
+ */
+function catalogJson<C extends ErrorCode>(code: C, ...args: Parameters<(typeof catalog)[C]>): Buffer {
+  const make = catalog[code] as (...a: Parameters<(typeof catalog)[C]>) => { message: string };
+  return Buffer.from(JSON.stringify({ message: make(...args).message, code }));
 }
 
 /** Limits of `POST /get_values`. */
@@ -40,7 +49,7 @@ export async function batchAnswer(store: Store, keys: readonly unknown[], metric
     }
     const bytes = parseUuid(key, arena.subarray(asked.length * UUID_BYTES, (asked.length + 1) * UUID_BYTES));
     if (bytes === undefined) {
-      parts[i] = errorJson(rokvError('KEY_INVALID', key));
+      parts[i] = catalogJson('KEY_INVALID', key);
       continue;
     }
     asked.push(bytes);
@@ -51,7 +60,7 @@ export async function batchAnswer(store: Store, keys: readonly unknown[], metric
   for (let j = 0; j < asked.length; j++) {
     const value = found[j];
     if (value === undefined) {
-      parts[slots[j]!] = errorJson(rokvError('KEY_NOT_FOUND', formatUuid(asked[j]!)));
+      parts[slots[j]!] = catalogJson('KEY_NOT_FOUND', formatUuid(asked[j]!));
     } else {
       parts[slots[j]!] = valueBody(value);
       hits++;
