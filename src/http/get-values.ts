@@ -42,7 +42,8 @@ export async function batchAnswer(store: Store, keys: readonly unknown[], metric
   const slots: number[] = [];
   for (let i = 0; i < keys.length; i++) {
     // readKeyField is what /get_value runs on its body, so a non-string element gets the same error.
-    const key = readKeyField({ key: keys[i] });
+    const element = keys[i];
+    const key = typeof element === 'string' ? element : readKeyField({ key: element });
     if (typeof key !== 'string') {
       parts[i] = errorJson(key);
       continue;
