@@ -18,6 +18,14 @@ export const serveConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted request body, in bytes; one key needs about 50. */
   bodyLimit: positiveInt.default(4096),
+  /** Most keys one `POST /get_values` may ask for. */
+  batchMaxKeys: positiveInt.default(1000),
+  /** Largest accepted `POST /get_values` body, in bytes; 1,000 keys need about 40,000. */
+  batchBodyLimit: positiveInt.default(65_536),
+  /** How long shared caches may keep a `GET /values/{key}` answer, in seconds (revalidated by ETag after). */
+  cacheMaxAgeSeconds: z.coerce.number().int().min(0).default(3600),
+  /** Origins allowed to call the API from a browser (CORS); empty means CORS is off. */
+  corsOrigins: z.array(z.string().min(1)).default([]),
   /** Time a client has to send its request headers (slow-header clients are cut off). */
   headersTimeoutMs: positiveInt.default(10_000),
   /** Time a client has to send the whole request. */
@@ -38,6 +46,7 @@ export interface ServeFlags {
   host?: string | undefined;
   workers?: string | undefined;
   logLevel?: string | undefined;
+  corsOrigin?: string[] | undefined;
 }
 
 /** Merges flags over environment variables over defaults and validates the result once. */
@@ -49,7 +58,21 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Serv
     host: pick(flags.host, 'HOST'),
     workers: pick(flags.workers, 'ROKV_WORKERS'),
     logLevel: pick(flags.logLevel, 'ROKV_LOG_LEVEL'),
+    corsOrigins: flags.corsOrigin ?? listFrom(env.ROKV_CORS_ORIGINS),
+    bodyLimit: env.ROKV_BODY_LIMIT || undefined,
+    batchBodyLimit: env.ROKV_BATCH_BODY_LIMIT || undefined,
+    batchMaxKeys: env.ROKV_BATCH_MAX_KEYS || undefined,
+    cacheMaxAgeSeconds: env.ROKV_CACHE_MAX_AGE || undefined,
   });
+}
+
+/** Splits a comma-separated environment list; empty or unset gives undefined (the default). */
+function listFrom(text: string | undefined): string[] | undefined {
+  const items = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return items.length === 0 ? undefined : items;
 }
 
 /** Validates an already assembled configuration object (from flags, a worker's hand-over, or tests). */

@@ -73,9 +73,18 @@ export const catalog = {
     status: 405,
     message: `method ${method} is not allowed on ${url}; use ${allowed}`,
   }),
+  BATCH_INVALID: (detail: string, limit: number) => ({
+    status: 400,
+    message: `request body must be a JSON object like {"keys": ["<uuid>", ...]} with 1 to ${limit} keys; ${detail}`,
+  }),
+  BATCH_TOO_LARGE: (limit: number) => ({
+    status: 413,
+    message: `a batch holds at most ${limit} keys; send the keys in several batches`,
+  }),
   BAD_REQUEST: (detail: string) => ({ status: 400, message: `bad request: ${detail}` }),
   INTERNAL: () => ({ status: 500, message: 'internal server error; the failure was logged' }),
   UNAVAILABLE: (why: string) => ({ status: 503, message: `service unavailable: ${why}` }),
+  NOT_READY: (why: string) => ({ status: 503, message: `not ready: ${why}` }),
 
   SNAPSHOT_MISSING: (dir: string) => ({
     status: 500,

@@ -16,7 +16,8 @@ usage:
   rokv verify DIR                                                       check a snapshot against its manifest
   rokv gen --count N [--seed S] [--format json|jsonl|csv] [--out FILE]  write a synthetic data set
 
-environment (serve): PORT, HOST, ROKV_DATA, ROKV_WORKERS, ROKV_LOG_LEVEL
+environment (serve): PORT, HOST, ROKV_DATA, ROKV_WORKERS, ROKV_LOG_LEVEL, ROKV_CORS_ORIGINS (comma-separated),
+  ROKV_BODY_LIMIT, ROKV_BATCH_BODY_LIMIT, ROKV_BATCH_MAX_KEYS, ROKV_CACHE_MAX_AGE
 `;
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<void>;

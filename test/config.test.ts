@@ -22,12 +22,41 @@ describe('serve config', () => {
     assert.deepEqual([c.port, c.workers], [9001, 2]);
   });
 
+  test('turns CORS off by default and on from ROKV_CORS_ORIGINS or repeated --cors-origin flags', () => {
+    assert.deepEqual(loadServeConfig({}, {}).corsOrigins, []);
+    assert.deepEqual(
+      loadServeConfig({}, { ROKV_CORS_ORIGINS: ' https://a.example, https://b.example ,' }).corsOrigins,
+      ['https://a.example', 'https://b.example'],
+    );
+    const flagged = loadServeConfig({ corsOrigin: ['https://c.example'] }, { ROKV_CORS_ORIGINS: 'https://a.example' });
+    assert.deepEqual(flagged.corsOrigins, ['https://c.example']);
+  });
+
+  test('reads the per-route limits and the cache lifetime from the environment', () => {
+    const c = loadServeConfig(
+      {},
+      {
+        ROKV_BODY_LIMIT: '2048',
+        ROKV_BATCH_BODY_LIMIT: '1000000',
+        ROKV_BATCH_MAX_KEYS: '10000',
+        ROKV_CACHE_MAX_AGE: '0',
+      },
+    );
+    assert.deepEqual(
+      [c.bodyLimit, c.batchBodyLimit, c.batchMaxKeys, c.cacheMaxAgeSeconds],
+      [2048, 1_000_000, 10_000, 0],
+    );
+    const d = loadServeConfig({}, {});
+    assert.deepEqual([d.bodyLimit, d.batchBodyLimit, d.batchMaxKeys, d.cacheMaxAgeSeconds], [4096, 65_536, 1000, 3600]);
+  });
+
   const bad: [string, Parameters<typeof loadServeConfig>[0], NodeJS.ProcessEnv, RegExp][] = [
     ['a port that is not a number', { port: 'http' }, {}, /port/],
     ['a port above 65535', { port: '70000' }, {}, /port/],
     ['zero workers', { workers: '0' }, {}, /workers/],
     ['a fractional worker count', {}, { ROKV_WORKERS: '1.5' }, /workers/],
     ['an unknown log level', { logLevel: 'loud' }, {}, /logLevel/],
+    ['a batch limit of zero keys', {}, { ROKV_BATCH_MAX_KEYS: '0' }, /batchMaxKeys/],
   ];
   for (const [name, flags, env, field] of bad) {
     test(`rejects ${name} with a message naming the field`, () => {

@@ -7,7 +7,8 @@ import { checkSnapshot } from '../snapshot/verify.js';
 import { withUsage } from './args.js';
 import { ensureExampleSnapshot } from './example-data.js';
 
-const USAGE = 'rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info]';
+const USAGE =
+  'rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]...';
 
 /** `rokv serve`: serves a snapshot (the bundled example without --data) on all cores. */
 export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -27,12 +28,13 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
         host: { type: 'string' },
         workers: { type: 'string', short: 'w' },
         'log-level': { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
       },
       allowPositionals: true,
       strict: true,
     }),
   );
-  const config = loadServeConfig({ ...values, logLevel: values['log-level'] }, env);
+  const config = loadServeConfig({ ...values, logLevel: values['log-level'], corsOrigin: values['cors-origin'] }, env);
   const data = config.data ?? (await ensureExampleSnapshot());
   const manifest = await checkSnapshot(data);
   const resolved: ServeConfig = { ...config, data };

@@ -1,20 +1,39 @@
+import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ServeConfig } from '../config.js';
 import type { Store } from '../store/store.js';
+import { registerDataset, stampDatasetHeader } from './dataset.js';
 import { frameworkErrors, installErrorHandlers } from './errors.js';
 import { registerGetValue } from './get-value.js';
+import { registerGetValues } from './get-values.js';
 import { installJsonBodyParser } from './json-body.js';
+import { installMetrics, Metrics, registerMetrics, type MetricsSource } from './metrics.js';
+import { installOpenApi } from './openapi.js';
+import { Readiness, registerProbes } from './probes.js';
+import { registerValues } from './values.js';
 
 /** The part of the configuration the HTTP app needs. */
 export type AppConfig = Pick<
   ServeConfig,
-  'bodyLimit' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'logLevel'
+  | 'bodyLimit'
+  | 'headersTimeoutMs'
+  | 'requestTimeoutMs'
+  | 'keepAliveTimeoutMs'
+  | 'logLevel'
+  | 'batchMaxKeys'
+  | 'batchBodyLimit'
+  | 'cacheMaxAgeSeconds'
+  | 'corsOrigins'
 >;
 
 /** Options that belong to the process, not the configuration. */
 export interface AppOptions {
   /** A ready logger (the server's), or false for none, as in tests. */
   logger?: FastifyBaseLogger | false;
+  /** The server's phase for /readyz; without one, the app counts as serving once it is ready. */
+  readiness?: Readiness;
+  /** Where /metrics reads from; the default is this process's registry. */
+  metricsSource?: MetricsSource;
 }
 
 /** Builds the Fastify app serving `store`; the caller decides whether to `listen` or to `inject`. */
@@ -33,9 +52,26 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,
+    // Fastify's default coerces a lone value into an array: {"keys": "x"} must stay a 400, not a batch of one.
+    ajv: { customOptions: { coerceTypes: false } },
   }) as unknown as FastifyInstance;
   installJsonBodyParser(app);
   installErrorHandlers(app);
-  registerGetValue(app, store, config.bodyLimit);
+  stampDatasetHeader(app.server, store);
+  if (config.corsOrigins.length > 0) void app.register(cors, { origin: config.corsOrigins });
+  const metrics = new Metrics(store);
+  installMetrics(app, metrics);
+  installOpenApi(app, config.batchMaxKeys);
+  const readiness = options.readiness ?? new Readiness();
+  if (options.readiness === undefined) app.addHook('onReady', () => readiness.serving());
+  // Routes go in a plugin so that they are added after the OpenAPI plugin loaded and saw them.
+  void app.register(async (api) => {
+    registerGetValue(api, store, config.bodyLimit);
+    registerGetValues(api, store, { maxKeys: config.batchMaxKeys, bodyLimit: config.batchBodyLimit }, metrics);
+    registerValues(api, store, config.cacheMaxAgeSeconds);
+    registerDataset(api, store);
+    registerProbes(api, store, readiness);
+    registerMetrics(api, metrics, options.metricsSource);
+  });
   return app;
 }

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { parseServeConfig, type ServeConfig } from '../config.js';
+import { serveClusterMetrics } from './cluster-metrics.js';
 
 /** Environment variable through which the primary hands the validated configuration to its workers. */
 export const WORKER_CONFIG_ENV = 'ROKV_WORKER_CONFIG';
@@ -75,5 +76,6 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  serveClusterMetrics();
   for (let i = 0; i < config.workers; i++) fork();
 }

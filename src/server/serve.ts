@@ -2,8 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
 import { buildApp } from '../http/app.js';
+import { Readiness } from '../http/probes.js';
 import { LmdbStore } from '../store/lmdb.js';
 import type { Store } from '../store/store.js';
+import { isWorker } from './cluster.js';
+import { clusterMetricsSource } from './cluster-metrics.js';
 
 /** A listening server and how to stop it. */
 export interface RunningServer {
@@ -20,11 +23,18 @@ export async function startServer(config: ServeConfig, dataDir: string, logger: 
   // Fastify logs a line per listening address at info; rokv prints its own single start line, so
   // the app's logger starts at warn unless debugging was asked for.
   const appLogger = config.logLevel === 'debug' || config.logLevel === 'trace' ? logger : logger.child({}, { level: 'warn' });
-  const app = buildApp(store, config, { logger: appLogger });
+  const readiness = new Readiness();
+  const app = buildApp(store, config, {
+    logger: appLogger,
+    readiness,
+    ...(isWorker() ? { metricsSource: clusterMetricsSource } : {}),
+  });
   const address = await app.listen({ port: config.port, host: config.host });
+  readiness.serving();
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      readiness.stopping();
       // Fastify's close waits for in-flight requests; the timer bounds a client that never finishes.
       const force = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
       force.unref();

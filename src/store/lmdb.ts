@@ -28,7 +28,37 @@ export class LmdbStore implements Store {
   }
 
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
-    return keys.map((key) => this.db.getBinary(key as Buffer));
+    // One allocation per batch instead of one per value: each value is copied out of LMDB's shared
+    // buffer into a growing arena, and the results are views of the final arena.
+    let arena = Buffer.allocUnsafe(Math.max(4096, keys.length * 64));
+    let used = 0;
+    const ends = new Int32Array(keys.length).fill(-1);
+    for (let i = 0; i < keys.length; i++) {
+      const shared = this.db.getBinaryFast(keys[i] as Buffer);
+      if (shared === undefined) continue;
+      const length = shared.length;
+      if (used + length > arena.length) {
+        const grown = Buffer.allocUnsafe(Math.max(arena.length * 2, used + length));
+        arena.copy(grown, 0, 0, used);
+        arena = grown;
+      }
+      // Through a true view, as in get(): the shared buffer's larger backing store trips Buffer.copy.
+      arena.set(shared.subarray(0, length), used);
+      used += length;
+      ends[i] = used;
+    }
+    const results: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(keys.length);
+    let start = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const end = ends[i]!;
+      if (end < 0) {
+        results[i] = undefined;
+        continue;
+      }
+      results[i] = arena.subarray(start, end);
+      start = end;
+    }
+    return results;
   }
 
   info(): ManifestInfo {

@@ -1,0 +1,29 @@
+import type { Server } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../store/store.js';
+import { rejectOtherMethods } from './errors.js';
+
+/** The response header that names the data set an answer came from. */
+export const DATASET_HEADER = 'rokv-dataset';
+
+/**
+ * Stamps every response of `server` with the data set's id. A `request` listener that runs before
+ * Fastify's costs one setHeader; a Fastify hook would cost a hook run on every `/get_value`. Node
+ * merges headers set here with the ones Fastify writes, so error, 404 and 503 answers carry it too.
+ */
+export function stampDatasetHeader(server: Pick<Server, 'prependListener'>, store: Store): void {
+  server.prependListener('request', (_request, response) => {
+    response.setHeader(DATASET_HEADER, store.info().id);
+  });
+}
+
+/** Registers `GET /dataset`: the public fields of the served snapshot's manifest. */
+export function registerDataset(app: FastifyInstance, store: Store): void {
+  app.get('/dataset', (_request, reply) => {
+    const { id, count, createdAt, source, formatVersion } = store.info();
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify({ id, count, createdAt, source, formatVersion }));
+  });
+  rejectOtherMethods(app, '/dataset', ['GET', 'HEAD']);
+}

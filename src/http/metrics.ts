@@ -1,0 +1,204 @@
+import type { FastifyInstance, onResponseHookHandler, RouteOptions } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from '../store/store.js';
+import { rejectOtherMethods } from './errors.js';
+
+/** Routes that look one key up: their status says the outcome of the lookup. */
+const SINGLE_KEY_ROUTES = new Set(['/get_value', '/values/:key']);
+
+const DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/** What one route and method answered: counts by status and a latency histogram, as plain numbers. */
+class RouteStats {
+  readonly byStatus = new Map<number, number>();
+  /** Count per bucket (not cumulative); the last slot is +Inf. */
+  readonly buckets = new Float64Array(DURATION_BUCKETS.length + 1);
+  sum = 0;
+  count = 0;
+
+  constructor(
+    readonly route: string,
+    readonly method: string,
+  ) {}
+
+  record(status: number, seconds: number): void {
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+    let i = 0;
+    while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]!) i++;
+    this.buckets[i]!++;
+    this.sum += seconds;
+    this.count++;
+  }
+}
+
+/** A sample as prom-client's registry formats and its cluster aggregator sums. */
+interface Sample {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName?: string;
+}
+
+/**
+ * rokv's Prometheus metrics, in a registry of their own (one per app, so tests can build many).
+ * The per-request path only adds to plain numbers (a labelled prom-client update costs about half a
+ * microsecond, several per request); the registry reads them when scraped.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly routes: RouteStats[] = [];
+  private readonly outcomes = { found: 0, missing: 0, invalid: 0 };
+  private readonly batchKeys = new Histogram({
+    name: 'rokv_batch_keys',
+    help: 'Keys per POST /get_values batch.',
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 5000],
+    registers: [this.registry],
+  });
+
+  constructor(store: Store) {
+    const registers = [this.registry];
+    const routes = this.routes;
+    const outcomes = this.outcomes;
+    this.registry.registerMetric({
+      name: 'rokv_http_requests_total',
+      help: 'HTTP requests answered, by route, method and status.',
+      type: 'counter',
+      aggregator: 'sum',
+      get: () => ({
+        name: 'rokv_http_requests_total',
+        help: 'HTTP requests answered, by route, method and status.',
+        type: 'counter',
+        aggregator: 'sum',
+        values: routes.flatMap((r) =>
+          [...r.byStatus].map(([status, value]): Sample => ({
+            value,
+            labels: { route: r.route, method: r.method, status: String(status) },
+          })),
+        ),
+      }),
+    } as unknown as Parameters<Registry['registerMetric']>[0]); // a custom collector: prom-client types only name its own classes
+    this.registry.registerMetric({
+      name: 'rokv_http_request_duration_seconds',
+      help: 'Time from receiving a request to finishing its answer, by route and method.',
+      type: 'histogram',
+      aggregator: 'sum',
+      get: () => ({
+        name: 'rokv_http_request_duration_seconds',
+        help: 'Time from receiving a request to finishing its answer, by route and method.',
+        type: 'histogram',
+        aggregator: 'sum',
+        values: routes.filter((r) => r.count > 0).flatMap((r) => histogramSamples(r)),
+      }),
+    } as unknown as Parameters<Registry['registerMetric']>[0]); // as above
+    new Counter({
+      name: 'rokv_lookups_total',
+      help: 'Keys looked up (one per /get_value or /values request, one per key of a batch), by outcome.',
+      labelNames: ['outcome'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const outcome of ['found', 'missing', 'invalid'] as const) this.inc({ outcome }, outcomes[outcome]);
+      },
+    });
+    // Every worker serves the same data set, so cluster aggregation keeps the first worker's value.
+    new Gauge({
+      name: 'rokv_dataset_pairs',
+      help: 'Pairs in the data set being served.',
+      registers,
+      aggregator: 'first',
+      collect() {
+        this.set(store.info().count);
+      },
+    });
+    new Gauge({
+      name: 'rokv_dataset_info',
+      help: 'The data set being served (always 1), labelled with its id.',
+      labelNames: ['id'] as const,
+      registers,
+      aggregator: 'first',
+      collect() {
+        this.reset();
+        this.set({ id: store.info().id }, 1);
+      },
+    });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts one batch: its size and the outcome of each of its keys. */
+  countBatch(keys: number, found: number, missing: number, invalid: number): void {
+    this.batchKeys.observe(keys);
+    this.outcomes.found += found;
+    this.outcomes.missing += missing;
+    this.outcomes.invalid += invalid;
+  }
+
+  /** An onResponse hook for one route, its label fixed when the route is added. */
+  responseHook(route: string): onResponseHookHandler {
+    const byMethod = new Map<string, RouteStats>();
+    const single = SINGLE_KEY_ROUTES.has(route);
+    const outcomes = this.outcomes;
+    return (request, reply, done) => {
+      const method = request.method;
+      let stats = byMethod.get(method);
+      if (stats === undefined) {
+        stats = new RouteStats(route, method);
+        byMethod.set(method, stats);
+        this.routes.push(stats);
+      }
+      const status = reply.statusCode;
+      stats.record(status, reply.elapsedTime / 1000);
+      if (single) {
+        if (status === 200 || status === 304) outcomes.found++;
+        else if (status === 404) outcomes.missing++;
+        else if (status === 400) outcomes.invalid++;
+      }
+      done();
+    };
+  }
+}
+
+/** The Prometheus samples of one route's latency histogram: cumulative buckets, sum and count. */
+function histogramSamples(r: RouteStats): Sample[] {
+  const labels = { route: r.route, method: r.method };
+  const samples: Sample[] = [];
+  let cumulative = 0;
+  for (let i = 0; i <= DURATION_BUCKETS.length; i++) {
+    cumulative += r.buckets[i]!;
+    const le = i < DURATION_BUCKETS.length ? DURATION_BUCKETS[i]! : '+Inf';
+    samples.push({
+      value: cumulative,
+      labels: { ...labels, le },
+      metricName: 'rokv_http_request_duration_seconds_bucket',
+    });
+  }
+  samples.push({ value: r.sum, labels, metricName: 'rokv_http_request_duration_seconds_sum' });
+  samples.push({ value: r.count, labels, metricName: 'rokv_http_request_duration_seconds_count' });
+  return samples;
+}
+
+/** Where `/metrics` gets its text: this worker's registry, or all workers' through the primary. */
+export type MetricsSource = (registry: Registry) => () => Promise<string>;
+
+/** The default source: this process's registry only. */
+export const localMetrics: MetricsSource = (registry) => () => registry.metrics();
+
+/**
+ * Adds the per-route response hook to every route added after this call (so it must come before the
+ * routes). Requests no route matches (404s) are not counted: Fastify runs no route hook for them.
+ */
+export function installMetrics(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const hook = metrics.responseHook(route.url);
+    const existing = route.onResponse;
+    route.onResponse = existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook];
+  });
+}
+
+/** Registers `GET /metrics` in Prometheus text format, from `source` (this process's registry by default). */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, source: MetricsSource = localMetrics): void {
+  const text = source(metrics.registry);
+  app.get('/metrics', async (_request, reply) => {
+    const body = await text();
+    return reply.type(metrics.registry.contentType).send(body);
+  });
+  rejectOtherMethods(app, '/metrics', ['GET', 'HEAD']);
+}

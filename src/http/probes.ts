@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { rokvError, type RokvError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { rejectOtherMethods, sendError } from './errors.js';
+
+/** A valid key used to prove the store answers; whether it is present does not matter. */
+const PROBE_KEY = new Uint8Array([0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 0]);
+
+/** Where the server is in its life: only `serving` takes traffic. */
+export type Phase = 'starting' | 'serving' | 'stopping';
+
+/** The server's phase, which the process around the app moves forward (see server/serve.ts). */
+export class Readiness {
+  phase: Phase = 'starting';
+
+  /** Marks the server as taking traffic (the store is open and the app listens). */
+  serving(): void {
+    if (this.phase === 'starting') this.phase = 'serving';
+  }
+
+  /** Marks the start of shutdown: from now on readiness fails, for good. */
+  stopping(): void {
+    this.phase = 'stopping';
+  }
+}
+
+/** Says why the server is not ready, or undefined when it is: serving and a probe lookup succeeded. */
+export async function notReadyReason(readiness: Readiness, store: Store): Promise<RokvError | undefined> {
+  if (readiness.phase === 'starting') return rokvError('NOT_READY', 'the server is starting');
+  if (readiness.phase === 'stopping') return rokvError('NOT_READY', 'the server is shutting down');
+  try {
+    await store.get(PROBE_KEY);
+  } catch {
+    return rokvError('NOT_READY', 'the data set cannot be read');
+  }
+  return undefined;
+}
+
+/**
+ * Registers `GET /healthz` (the process answers) and `GET /readyz` (it should get traffic). Readiness
+ * flips to 503 as soon as the app starts closing, before Fastify stops taking connections.
+ */
+export function registerProbes(app: FastifyInstance, store: Store, readiness: Readiness): void {
+  app.addHook('preClose', (done) => {
+    readiness.stopping();
+    done();
+  });
+  app.get('/healthz', (_request, reply) => reply.type('application/json; charset=utf-8').send('{"status":"ok"}'));
+  app.get('/readyz', async (_request, reply) => {
+    const reason = await notReadyReason(readiness, store);
+    if (reason !== undefined) return sendError(reply, reason);
+    return reply.type('application/json; charset=utf-8').send('{"status":"ready"}');
+  });
+  rejectOtherMethods(app, '/healthz', ['GET', 'HEAD']);
+  rejectOtherMethods(app, '/readyz', ['GET', 'HEAD']);
+}

@@ -1,0 +1,97 @@
+/**
+ * JSON schemas of the HTTP API: the ones Fastify validates requests with and the ones the OpenAPI
+ * document shows, in one place. Routes that validate by hand (for speed, or for byte-identical error
+ * messages) document the contract their hand validation enforces; test/http/openapi.test.ts checks
+ * the two agree.
+ */
+
+/** The pattern of a canonical UUIDv4 (either case), as uuid.ts accepts it. */
+export const UUID_V4_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$';
+
+const EXAMPLE_KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
+
+/** A key as the API documents it. */
+export const keySchema = {
+  type: 'string',
+  pattern: UUID_V4_PATTERN,
+  description: 'A canonical UUIDv4: 8-4-4-4-12 hex digits with hyphens, either case.',
+  examples: [EXAMPLE_KEY],
+} as const;
+
+/** The body of `POST /get_value`. */
+export const keyRequestSchema = {
+  type: 'object',
+  required: ['key'],
+  properties: { key: keySchema },
+  examples: [{ key: EXAMPLE_KEY }],
+} as const;
+
+/** The body of `POST /get_values`, validated by Fastify with the configured batch limit. */
+export function keysRequestSchema(maxKeys: number) {
+  return {
+    type: 'object',
+    required: ['keys'],
+    properties: {
+      keys: {
+        type: 'array',
+        minItems: 1,
+        maxItems: maxKeys,
+        // Elements are not constrained here: a bad element gets its own /get_value-style error in the results.
+        items: { description: 'A key; anything but a canonical UUIDv4 gets an error in its result.' },
+        description: `1 to ${maxKeys} keys; repeats allowed.`,
+      },
+    },
+    examples: [{ keys: [EXAMPLE_KEY, '0b8a4bb1-6d1d-4c5e-9a8b-2f2f0f2f2f2f'] }],
+  } as const;
+}
+
+/** A found value. */
+export const valueSchema = {
+  type: 'object',
+  required: ['value'],
+  additionalProperties: false,
+  properties: { value: { type: 'string' } },
+} as const;
+
+/** Every error answer. */
+export const errorSchema = {
+  type: 'object',
+  required: ['message'],
+  properties: {
+    message: { type: 'string', description: 'What was wrong and what is expected.' },
+    code: { type: 'string', description: 'A stable machine code, such as KEY_INVALID or KEY_NOT_FOUND.' },
+  },
+} as const;
+
+/** The answer of `POST /get_values`. */
+export const resultsSchema = {
+  type: 'object',
+  required: ['results'],
+  properties: {
+    results: {
+      type: 'array',
+      description: 'One element per key, in order: exactly what POST /get_value answers for that key.',
+      items: { oneOf: [valueSchema, errorSchema] },
+    },
+  },
+} as const;
+
+/** The answer of `GET /dataset`. */
+export const datasetSchema = {
+  type: 'object',
+  required: ['id', 'count', 'createdAt', 'source', 'formatVersion'],
+  properties: {
+    id: { type: 'string', description: 'Identity of the data, derived from its content.' },
+    count: { type: 'integer', description: 'Number of pairs.' },
+    createdAt: { type: 'string', description: 'When the snapshot was built (ISO 8601).' },
+    source: { type: 'string', description: 'Name of the input file it was built from.' },
+    formatVersion: { type: 'integer', description: 'Version of the snapshot format.' },
+  },
+} as const;
+
+/** The answer of the probes. */
+export const probeSchema = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string' } },
+} as const;

@@ -1,0 +1,51 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { rokvError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { formatUuid, parseUuid } from '../uuid.js';
+import { rejectOtherMethods, sendError } from './errors.js';
+import { valueBody } from './get-value.js';
+
+/** The strong ETag of the answer for `key` (lowercase canonical) in the data set `datasetId`. */
+export function etagOf(datasetId: string, key: string): string {
+  return `"${datasetId}.${key}"`;
+}
+
+/**
+ * True when an `If-None-Match` header matches `etag`. The comparison is weak, as RFC 9110 asks for
+ * If-None-Match: a `W/` prefix on a listed tag does not prevent the match.
+ */
+export function noneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  for (const tag of header.split(',')) {
+    const t = tag.trim();
+    if ((t.startsWith('W/') ? t.slice(2) : t) === etag) return true;
+  }
+  return false;
+}
+
+/**
+ * Registers `GET /values/{key}` (and the HEAD Fastify derives from it): the answers of
+ * `/get_value` for a key in the path, cacheable by shared caches because a snapshot never changes;
+ * the ETag names the data set, so a new data set invalidates what caches hold.
+ */
+export function registerValues(app: FastifyInstance, store: Store, maxAgeSeconds: number): void {
+  const cacheControl = `public, max-age=${maxAgeSeconds}`;
+
+  const cacheable = (reply: FastifyReply, etag: string): FastifyReply =>
+    reply.header('etag', etag).header('cache-control', cacheControl);
+
+  app.get<{ Params: { key: string } }>('/values/:key', async (request, reply) => {
+    const keyBytes = parseUuid(request.params.key);
+    if (keyBytes === undefined) return sendError(reply, rokvError('KEY_INVALID', request.params.key));
+    const key = formatUuid(keyBytes);
+    const etag = etagOf(store.info().id, key);
+    // A stored miss is as stable as a hit: both answers may be cached and revalidated.
+    cacheable(reply, etag);
+    if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+    const found = await store.get(keyBytes);
+    if (found === undefined) return sendError(reply, rokvError('KEY_NOT_FOUND', key));
+    return reply.type('application/json; charset=utf-8').send(valueBody(found));
+  });
+  rejectOtherMethods(app, '/values/:key', ['GET', 'HEAD']);
+}
