@@ -26,6 +26,13 @@ export const serveConfigSchema = z.object({
   keepAliveTimeoutMs: positiveInt.default(72_000),
   /** How long a graceful shutdown waits for in-flight requests before closing connections. */
   shutdownTimeoutMs: positiveInt.default(10_000),
+  /** Enables the admin API (activate, rollback) for callers sending this bearer token. */
+  adminToken: z.string().min(16, 'the admin token needs at least 16 characters').optional(),
+  /**
+   * What a server checks before swapping in a new version of a data root: `full` also hashes the
+   * data files (a stream read, seconds per GB), `quick` only the manifest, pair count and a sample.
+   */
+  reloadVerify: z.enum(['full', 'quick']).default('full'),
 });
 
 /** The validated configuration of `rokv serve`. */
@@ -38,6 +45,8 @@ export interface ServeFlags {
   host?: string | undefined;
   workers?: string | undefined;
   logLevel?: string | undefined;
+  adminToken?: string | undefined;
+  reloadVerify?: string | undefined;
 }
 
 /** Merges flags over environment variables over defaults and validates the result once. */
@@ -49,6 +58,8 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Serv
     host: pick(flags.host, 'HOST'),
     workers: pick(flags.workers, 'ROKV_WORKERS'),
     logLevel: pick(flags.logLevel, 'ROKV_LOG_LEVEL'),
+    adminToken: pick(flags.adminToken, 'ROKV_ADMIN_TOKEN'),
+    reloadVerify: pick(flags.reloadVerify, 'ROKV_RELOAD_VERIFY'),
   });
 }
 
@@ -61,7 +72,7 @@ export function parseServeConfig(input: Record<string, unknown>): ServeConfig {
     const field = issue.path.join('.') || 'config';
     throw rokvError(
       'CONFIG_INVALID',
-      `${field}: ${issue.message}; received ${JSON.stringify(cleaned[field as keyof typeof cleaned])}`,
+      `${field}: ${issue.message}; received ${field === 'adminToken' ? 'a secret (not shown)' : JSON.stringify(cleaned[field as keyof typeof cleaned])}`,
     );
   }
   return result.data;

@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ServeConfig } from '../config.js';
 import type { Store } from '../store/store.js';
+import { registerAdmin, type AdminActions } from './admin.js';
+import { registerDatasetHeader } from './dataset-header.js';
 import { frameworkErrors, installErrorHandlers } from './errors.js';
 import { registerGetValue } from './get-value.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -15,6 +17,8 @@ export type AppConfig = Pick<
 export interface AppOptions {
   /** A ready logger (the server's), or false for none, as in tests. */
   logger?: FastifyBaseLogger | false;
+  /** The admin API: registered only when a token is configured. */
+  admin?: { token: string; actions: AdminActions };
 }
 
 /** Builds the Fastify app serving `store`; the caller decides whether to `listen` or to `inject`. */
@@ -33,6 +37,8 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
   }) as unknown as FastifyInstance;
   installJsonBodyParser(app);
   installErrorHandlers(app);
+  registerDatasetHeader(app, store);
   registerGetValue(app, store, config.bodyLimit);
+  if (options.admin) registerAdmin(app, options.admin.token, options.admin.actions);
   return app;
 }
