@@ -83,8 +83,8 @@ export class VersionReloader implements AdminActions {
       }
       const target = index.current;
       if (target === null || target === this.version) return;
-      // A refused version is retried only when asked explicitly, not on every poll.
-      if (trigger !== 'signal' && this.lastRefusal?.version === target) return;
+      // A refused version is retried when the pointer is written again or on SIGHUP, not on every poll.
+      if (trigger === 'poll' && this.lastRefusal?.version === target) return;
       try {
         await this.install(target, await openVersion(this.root, target, this.mode), trigger);
       } catch (err) {
