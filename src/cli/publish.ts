@@ -31,7 +31,10 @@ export async function publish(argv: string[]): Promise<void> {
   const minPairs = count(values['min-pairs'], '--min-pairs', 0);
   const maxShrink = values['max-shrink'] === undefined ? undefined : parseShrink(values['max-shrink']);
   if (values['max-shrink'] !== undefined && maxShrink === undefined) {
-    throw rokvError('USAGE', `--max-shrink must be a percentage like 10% or a fraction like 0.1; received ${values['max-shrink']}\nusage: ${USAGE}`);
+    throw rokvError(
+      'USAGE',
+      `--max-shrink must be a percentage like 10% or a fraction like 0.1; received ${values['max-shrink']}\nusage: ${USAGE}`,
+    );
   }
   const expect = values.expect === undefined ? undefined : await readGoldenFile(values.expect);
   const result = await publishSnapshot(snapshot, root, {
@@ -59,7 +62,10 @@ function count(text: string | undefined, flag: string, min: number): number | un
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min) {
-    throw rokvError('USAGE', `${flag} must be a whole number of at least ${min}; received ${JSON.stringify(text)}\nusage: ${USAGE}`);
+    throw rokvError(
+      'USAGE',
+      `${flag} must be a whole number of at least ${min}; received ${JSON.stringify(text)}\nusage: ${USAGE}`,
+    );
   }
   return n;
 }

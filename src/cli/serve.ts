@@ -38,7 +38,12 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
     }),
   );
   const config = loadServeConfig(
-    { ...values, logLevel: values['log-level'], adminToken: values['admin-token'], reloadVerify: values['reload-verify'] },
+    {
+      ...values,
+      logLevel: values['log-level'],
+      adminToken: values['admin-token'],
+      reloadVerify: values['reload-verify'],
+    },
     env,
   );
   const data = config.data ?? (await ensureExampleSnapshot());

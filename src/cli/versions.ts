@@ -18,5 +18,11 @@ export async function versions(argv: string[]): Promise<void> {
   const rows = [['', 'ID', 'PAIRS', 'BUILT', 'PUBLISHED', 'SOURCE']];
   for (const v of list) rows.push([v.current ? '*' : '', v.id, String(v.count), v.createdAt, v.publishedAt, v.source]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `${r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
 }

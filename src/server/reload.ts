@@ -61,7 +61,12 @@ export class VersionReloader implements AdminActions {
   }
 
   /** Opens version `version` of `root` (checked like any swap) and starts following the pointer. */
-  static async start(root: string, version: string, config: Pick<ServeConfig, 'reloadVerify'>, logger: Logger): Promise<VersionReloader> {
+  static async start(
+    root: string,
+    version: string,
+    config: Pick<ServeConfig, 'reloadVerify'>,
+    logger: Logger,
+  ): Promise<VersionReloader> {
     const store = await openVersion(root, version, config.reloadVerify);
     const reloader = new VersionReloader(root, version, store, config.reloadVerify, logger);
     reloader.follow();
@@ -78,7 +83,10 @@ export class VersionReloader implements AdminActions {
       try {
         index = await readRootIndex(this.root);
       } catch (err) {
-        this.logger.error({ err: (err as Error).message, trigger }, 'cannot read the data root pointer; keeping the current version');
+        this.logger.error(
+          { err: (err as Error).message, trigger },
+          'cannot read the data root pointer; keeping the current version',
+        );
         return;
       }
       const target = index.current;
@@ -194,7 +202,8 @@ export class VersionReloader implements AdminActions {
 async function openVersion(root: string, id: string, mode: ServeConfig['reloadVerify']): Promise<LmdbStore> {
   const dir = versionDir(root, id);
   const manifest = await checkSnapshot(dir);
-  if (manifest.id !== id) throw rokvError('SNAPSHOT_CORRUPT', dir, `its manifest id ${manifest.id} is not the version id ${id}`);
+  if (manifest.id !== id)
+    throw rokvError('SNAPSHOT_CORRUPT', dir, `its manifest id ${manifest.id} is not the version id ${id}`);
   if (mode === 'full') await verifyFiles(dir, manifest);
   await sampleSnapshot(dir, manifest);
   return LmdbStore.open(dir);

@@ -40,13 +40,15 @@ export async function readGoldenFile(file: string): Promise<GoldenPair[]> {
       if (line.trim() === '') return;
       const where = `${file}:${i + 1}`;
       const o = tryJson(line);
-      if (!isPlainObject(o)) throw rokvError('INPUT_INVALID', where, 'expected a JSON object {"key": "<uuid>", "value": "<string>"}');
+      if (!isPlainObject(o))
+        throw rokvError('INPUT_INVALID', where, 'expected a JSON object {"key": "<uuid>", "value": "<string>"}');
       rows.push([o.key, o.value, where]);
     });
   }
   return rows.map(([k, v, where]) => {
     const key = typeof k === 'string' ? parseUuid(k) : undefined;
-    if (key === undefined) throw rokvError('INPUT_INVALID', where, `key ${JSON.stringify(k)} is not a canonical UUIDv4`);
+    if (key === undefined)
+      throw rokvError('INPUT_INVALID', where, `key ${JSON.stringify(k)} is not a canonical UUIDv4`);
     if (typeof v !== 'string') throw rokvError('INPUT_INVALID', where, 'the expected value must be a string');
     return { key, value: v };
   });

@@ -41,7 +41,11 @@ export interface PublishResult {
  * against the guards, then renamed into place and, unless staged only, made current. A version that
  * fails any check leaves nothing behind.
  */
-export async function publishSnapshot(snapshot: string, root: string, options: PublishOptions = {}): Promise<PublishResult> {
+export async function publishSnapshot(
+  snapshot: string,
+  root: string,
+  options: PublishOptions = {},
+): Promise<PublishResult> {
   const manifest = await checkSnapshot(snapshot);
   let index = await ensureDataRoot(root);
   const id = manifest.id;
@@ -51,13 +55,20 @@ export async function publishSnapshot(snapshot: string, root: string, options: P
   const dir = existed ? target : staging;
   let renamed = false;
   try {
-    if (!existed) renamed = await bringIn(snapshot, staging, manifest.files.map((f) => f.name), options.move === true);
+    if (!existed)
+      renamed = await bringIn(
+        snapshot,
+        staging,
+        manifest.files.map((f) => f.name),
+        options.move === true,
+      );
     await verifySnapshot(dir).catch((err: unknown) => {
       throw rokvError('PUBLISH_REFUSED', snapshot, err instanceof Error ? err.message : String(err));
     });
     const activate = options.activate !== false;
     if (activate) {
-      const currentCount = index.current === null ? undefined : (await readManifest(versionDir(root, index.current))).count;
+      const currentCount =
+        index.current === null ? undefined : (await readManifest(versionDir(root, index.current))).count;
       const problems = await checkGuards(dir, manifest, options, currentCount);
       if (problems.length > 0) throw rokvError('PUBLISH_REFUSED', snapshot, problems.join('; '));
     }

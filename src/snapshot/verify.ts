@@ -71,7 +71,11 @@ export async function sampleSnapshot(dir: string, manifest: Manifest, sample = 2
   try {
     const entries = (db.getStats() as { entryCount?: number }).entryCount;
     if (entries !== manifest.count) {
-      throw rokvError('SNAPSHOT_CORRUPT', dir, `it holds ${String(entries)} pairs, the manifest says ${manifest.count}`);
+      throw rokvError(
+        'SNAPSHOT_CORRUPT',
+        dir,
+        `it holds ${String(entries)} pairs, the manifest says ${manifest.count}`,
+      );
     }
     let seen = 0;
     for (const { key, value } of db.getRange({ limit: sample })) {
@@ -82,7 +86,11 @@ export async function sampleSnapshot(dir: string, manifest: Manifest, sample = 2
       seen++;
     }
     if (seen !== Math.min(sample, manifest.count)) {
-      throw rokvError('SNAPSHOT_CORRUPT', dir, `only ${seen} pairs could be read, expected ${Math.min(sample, manifest.count)}`);
+      throw rokvError(
+        'SNAPSHOT_CORRUPT',
+        dir,
+        `only ${seen} pairs could be read, expected ${Math.min(sample, manifest.count)}`,
+      );
     }
   } finally {
     await db.close();

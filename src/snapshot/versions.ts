@@ -42,7 +42,8 @@ export interface VersionInfo extends PublishedVersion {
 }
 
 /** Where `rokv serve --data DIR` finds its snapshot: DIR itself, or the current version of a root. */
-export type DataSource = { kind: 'snapshot'; dir: string } | { kind: 'root'; root: string; version: string; dir: string };
+export type DataSource =
+  { kind: 'snapshot'; dir: string } | { kind: 'root'; root: string; version: string; dir: string };
 
 /** The directory of version `id` inside `root`. */
 export function versionDir(root: string, id: string): string {
@@ -63,7 +64,11 @@ export async function resolveDataSource(dir: string): Promise<DataSource> {
   if (!(await isDataRoot(dir))) return { kind: 'snapshot', dir };
   const index = await readRootIndex(dir);
   if (index.current === null) {
-    throw rokvError('ROOT_INVALID', dir, `no version is current yet (activate one with \`rokv activate ID --root ${dir}\`)`);
+    throw rokvError(
+      'ROOT_INVALID',
+      dir,
+      `no version is current yet (activate one with \`rokv activate ID --root ${dir}\`)`,
+    );
   }
   return { kind: 'root', root: dir, version: index.current, dir: versionDir(dir, index.current) };
 }
@@ -74,7 +79,11 @@ export async function readRootIndex(root: string): Promise<RootIndex> {
   try {
     text = await readFile(join(root, ROOT_FILE), 'utf8');
   } catch (err) {
-    throw rokvError('ROOT_INVALID', root, `cannot read ${ROOT_FILE} (${(err as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+    throw rokvError(
+      'ROOT_INVALID',
+      root,
+      `cannot read ${ROOT_FILE} (${(err as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+    );
   }
   let parsed: unknown;
   try {

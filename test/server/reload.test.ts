@@ -35,7 +35,13 @@ interface Answer {
  * Sends `/get_value` requests from `concurrency` sequential clients until `stop()` says so, at most
  * `maxRequests` in all and never past `maxMs`. A failed fetch is recorded as status 0.
  */
-async function loadLoop(url: string, stop: () => boolean, concurrency = 8, maxRequests = 40_000, maxMs = 20_000): Promise<Answer[]> {
+async function loadLoop(
+  url: string,
+  stop: () => boolean,
+  concurrency = 8,
+  maxRequests = 40_000,
+  maxMs = 20_000,
+): Promise<Answer[]> {
   const answers: Answer[] = [];
   const deadline = performance.now() + maxMs;
   let sent = 0;
@@ -51,7 +57,13 @@ async function loadLoop(url: string, stop: () => boolean, concurrency = 8, maxRe
           signal: AbortSignal.timeout(5_000),
         });
         const body = (await res.json()) as { value?: unknown };
-        answers.push({ key, startedAt, status: res.status, value: body.value, dataset: res.headers.get('rokv-dataset') });
+        answers.push({
+          key,
+          startedAt,
+          status: res.status,
+          value: body.value,
+          dataset: res.headers.get('rokv-dataset'),
+        });
       } catch {
         answers.push({ key, startedAt, status: 0, value: undefined, dataset: null });
       }
@@ -66,13 +78,19 @@ async function waitForLog(server: ServerProcess, pattern: RegExp, times = 1, tim
   const deadline = performance.now() + timeoutMs;
   const global = new RegExp(pattern.source, 'g');
   while ((server.logs().match(global)?.length ?? 0) < times) {
-    if (performance.now() > deadline) throw new Error(`log never showed ${pattern} ${times} time(s):\n${server.logs()}`);
+    if (performance.now() > deadline)
+      throw new Error(`log never showed ${pattern} ${times} time(s):\n${server.logs()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   return performance.now();
 }
 
-async function admin(url: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+async function admin(
+  url: string,
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const headers: Record<string, string> = {};
   if (token !== undefined) headers.authorization = token;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -116,7 +134,9 @@ describe('versions served live', () => {
     }
     const before = answers.filter((a) => a.value === OLD[a.key]).length;
     const after = answers.filter((a) => a.startedAt > bothSwitched);
-    t.diagnostic(`${answers.length} answers: ${before} from the old version, ${answers.length - before} from the new, ${after.length} after both workers switched`);
+    t.diagnostic(
+      `${answers.length} answers: ${before} from the old version, ${answers.length - before} from the new, ${after.length} after both workers switched`,
+    );
     assert.ok(before > 0, 'the old version answered before the swap');
     assert.ok(after.length > 0, 'requests kept coming after the swap');
     assert.deepEqual(
@@ -124,7 +144,9 @@ describe('versions served live', () => {
       [],
       'after both workers switched, only the new version answers',
     );
-    const pids = [...server.logs().matchAll(new RegExp(`"pid":(\\d+)[^\\n]*now serving version ${newId}`, 'g'))].map((m) => m[1]);
+    const pids = [...server.logs().matchAll(new RegExp(`"pid":(\\d+)[^\\n]*now serving version ${newId}`, 'g'))].map(
+      (m) => m[1],
+    );
     assert.equal(new Set(pids).size, 2, 'each of the 2 workers switched');
     assert.equal(await server.stop('SIGTERM'), 0);
   });
@@ -190,7 +212,12 @@ describe('versions served live', () => {
     ];
     for (const [authorization, status, code] of cases) {
       for (const path of ['/admin/rollback', '/admin/activate', '/admin/status']) {
-        const res = await admin(server.url, path, authorization, path === '/admin/activate' ? { version: 'x' } : undefined);
+        const res = await admin(
+          server.url,
+          path,
+          authorization,
+          path === '/admin/activate' ? { version: 'x' } : undefined,
+        );
         assert.equal(res.status, status, `${path} with ${authorization}`);
         assert.equal(res.body.code, code);
         if (status === 401) assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);

@@ -78,9 +78,19 @@ describe('data root versions', () => {
   });
 
   const guardCases: { name: string; n: number; guards: Record<string, unknown>; refused: RegExp | null }[] = [
-    { name: 'too few pairs for --min-pairs', n: 2, guards: { minPairs: 3 }, refused: /2 pairs, fewer than --min-pairs 3/ },
+    {
+      name: 'too few pairs for --min-pairs',
+      n: 2,
+      guards: { minPairs: 3 },
+      refused: /2 pairs, fewer than --min-pairs 3/,
+    },
     { name: 'enough pairs for --min-pairs', n: 3, guards: { minPairs: 3 }, refused: null },
-    { name: 'shrinking more than --max-shrink', n: 2, guards: { maxShrink: 0.25 }, refused: /50\.0% fewer than the current 4/ },
+    {
+      name: 'shrinking more than --max-shrink',
+      n: 2,
+      guards: { maxShrink: 0.25 },
+      refused: /50\.0% fewer than the current 4/,
+    },
     { name: 'shrinking within --max-shrink', n: 3, guards: { maxShrink: 0.25 }, refused: null },
   ];
   for (const c of guardCases) {
@@ -107,7 +117,10 @@ describe('data root versions', () => {
     const ok = await publishSnapshot(await tagged('b'), root, { expect: await readGoldenFile(golden) });
     assert.equal(ok.activated, true);
     const lines = join(dir, 'golden.jsonl');
-    await writeFile(lines, `${JSON.stringify({ key: KEYS[0], value: 'c 0' })}\n${JSON.stringify({ key: KEYS[1], value: 'wrong' })}\n`);
+    await writeFile(
+      lines,
+      `${JSON.stringify({ key: KEYS[0], value: 'c 0' })}\n${JSON.stringify({ key: KEYS[1], value: 'wrong' })}\n`,
+    );
     await assert.rejects(
       publishSnapshot(await tagged('c'), root, { expect: await readGoldenFile(lines) }),
       new RegExp(`1 of 2 expected pairs differ or are missing: ${KEYS[1]}`),
