@@ -56,8 +56,7 @@ export class VersionReloader implements AdminActions {
   ) {
     this.version = version;
     this.store = new SwappableStore(initial);
-    this.open.add(version);
-    writeLease(root, [...this.open]);
+    this.hold(version);
   }
 
   /** Opens version `version` of `root` (checked like any swap) and starts following the pointer. */
@@ -94,7 +93,7 @@ export class VersionReloader implements AdminActions {
       // A refused version is retried when the pointer is written again or on SIGHUP, not on every poll.
       if (trigger === 'poll' && this.lastRefusal?.version === target) return;
       try {
-        await this.install(target, await openVersion(this.root, target, this.mode), trigger);
+        await this.install(target, await this.openHeld(target), trigger);
       } catch (err) {
         this.refuse(target, err);
       }
@@ -123,7 +122,11 @@ export class VersionReloader implements AdminActions {
     clearInterval(this.poller);
     await this.queue.catch(() => undefined);
     await this.store.close();
-    removeLease(this.root);
+    try {
+      removeLease(this.root);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'cannot remove the lease of this process');
+    }
   }
 
   private async switchTo(next: (index: RootIndex) => RootIndex, trigger: string): Promise<AdminOutcome> {
@@ -131,7 +134,7 @@ export class VersionReloader implements AdminActions {
     const previous = this.version;
     let store: LmdbStore;
     try {
-      store = await openVersion(this.root, target, this.mode);
+      store = await this.openHeld(target);
     } catch (err) {
       throw this.refuse(target, err);
     }
@@ -150,8 +153,6 @@ export class VersionReloader implements AdminActions {
   private async install(version: string, store: LmdbStore, trigger: string): Promise<void> {
     const old = this.version;
     this.version = version;
-    this.open.add(version);
-    writeLease(this.root, [...this.open]);
     this.counts.swaps++;
     this.logger.info({ from: old, to: version, pairs: store.info().count, trigger }, `now serving version ${version}`);
     void this.store.swap(store).then(
@@ -163,10 +164,35 @@ export class VersionReloader implements AdminActions {
     );
   }
 
+  /** Opens a version with it already on the lease, so a prune running meanwhile spares it. */
+  private async openHeld(version: string): Promise<LmdbStore> {
+    this.hold(version);
+    try {
+      return await openVersion(this.root, version, this.mode);
+    } catch (err) {
+      this.forget(version);
+      throw err;
+    }
+  }
+
+  private hold(version: string): void {
+    this.open.add(version);
+    this.writeLease();
+  }
+
   private forget(version: string): void {
     if (version === this.version || this.closed) return;
     this.open.delete(version);
-    writeLease(this.root, [...this.open]);
+    this.writeLease();
+  }
+
+  private writeLease(): void {
+    try {
+      writeLease(this.root, [...this.open]);
+    } catch (err) {
+      // A read-only root still serves; only pruning loses the knowledge of what is open here.
+      this.logger.warn({ err: (err as Error).message }, 'cannot record the open versions in the data root');
+    }
   }
 
   private refuse(version: string, err: unknown): RokvError {
