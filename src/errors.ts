@@ -111,6 +111,10 @@ export const catalog = {
     status: 409,
     message: `version ${id} was refused and the current one keeps serving: ${why}`,
   }),
+  ROOT_CHANGED: (root: string) => ({
+    status: 409,
+    message: `the current version of ${root} changed while this switch was being checked; try again`,
+  }),
   PUBLISH_REFUSED: (snapshot: string, why: string) => ({
     status: 500,
     message: `${snapshot} was not published: ${why}`,

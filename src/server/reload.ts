@@ -11,7 +11,7 @@ import {
   versionDir,
   withCurrent,
   withRollback,
-  writeRootIndex,
+  updateRootIndex,
   type RootIndex,
 } from '../snapshot/versions.js';
 import { LmdbStore } from '../store/lmdb.js';
@@ -139,10 +139,15 @@ export class VersionReloader implements AdminActions {
       throw this.refuse(target, err);
     }
     try {
-      // Computed again from a fresh read: the pointer may have moved while the version was checked.
-      await writeRootIndex(this.root, next(await readRootIndex(this.root)));
+      // Computed again under the lock: the pointer may have moved while the version was checked.
+      await updateRootIndex(this.root, (index) => {
+        const moved = next(index);
+        if (moved.current !== target) throw rokvError('ROOT_CHANGED', this.root);
+        return moved;
+      });
     } catch (err) {
       await store.close();
+      this.forget(target);
       throw err;
     }
     if (target !== this.version) await this.install(target, store, trigger);

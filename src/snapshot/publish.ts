@@ -11,7 +11,7 @@ import {
   versionDir,
   withCurrent,
   withRollback,
-  writeRootIndex,
+  updateRootIndex,
   type RootIndex,
 } from './versions.js';
 
@@ -47,14 +47,18 @@ export async function publishSnapshot(
   options: PublishOptions = {},
 ): Promise<PublishResult> {
   const manifest = await checkSnapshot(snapshot);
-  let index = await ensureDataRoot(root);
+  const index = await ensureDataRoot(root);
   const id = manifest.id;
   const target = versionDir(root, id);
   const existed = index.versions.some((v) => v.id === id);
   const staging = join(root, 'versions', `.${id}.tmp-${process.pid}-${Date.now()}`);
   const dir = existed ? target : staging;
+  const activate = options.activate !== false;
   let renamed = false;
+  let placed = false;
   try {
+    // Not in the index but on disk: left by a publish that died between its rename and the index.
+    if (!existed) await rm(target, { recursive: true, force: true });
     if (!existed)
       renamed = await bringIn(
         snapshot,
@@ -65,7 +69,6 @@ export async function publishSnapshot(
     await verifySnapshot(dir).catch((err: unknown) => {
       throw rokvError('PUBLISH_REFUSED', snapshot, err instanceof Error ? err.message : String(err));
     });
-    const activate = options.activate !== false;
     if (activate) {
       const currentCount =
         index.current === null ? undefined : (await readManifest(versionDir(root, index.current))).count;
@@ -74,20 +77,24 @@ export async function publishSnapshot(
     }
     if (!existed) {
       await rename(staging, target);
-      // Re-read: another publish may have changed the index while this one was verifying.
-      index = await readRootIndex(root);
-      index = { ...index, versions: [...index.versions, { id, publishedAt: new Date().toISOString() }] };
+      placed = true;
     }
-    if (activate) index = withCurrent(index, root, id);
-    await writeRootIndex(root, index);
-    const removed = await pruneVersions(root, options.keep ?? 3);
-    return { id, count: manifest.count, activated: activate, existed, removed };
+    await updateRootIndex(root, (index) => {
+      const listed = index.versions.some((v) => v.id === id);
+      const added = listed
+        ? index
+        : { ...index, versions: [...index.versions, { id, publishedAt: new Date().toISOString() }] };
+      return activate ? withCurrent(added, root, id) : added;
+    });
   } catch (err) {
     // A refused --move gives the snapshot back where it was; a refused copy is just dropped.
-    if (renamed) await rename(staging, snapshot).catch(() => undefined);
+    if (placed) await rm(target, { recursive: true, force: true });
+    else if (renamed) await rename(staging, snapshot).catch(() => undefined);
     else if (!existed) await rm(staging, { recursive: true, force: true });
     throw err;
   }
+  const removed = await pruneVersions(root, options.keep ?? 3);
+  return { id, count: manifest.count, activated: activate, existed, removed };
 }
 
 /** Copies or moves the snapshot to `staging`; true when it was moved by a rename. */
@@ -109,19 +116,21 @@ async function bringIn(snapshot: string, staging: string, files: string[], move:
 
 /** Makes version `id` current after verifying it in full; returns the new index. */
 export async function activateVersion(root: string, id: string): Promise<RootIndex> {
-  const index = await readRootIndex(root);
-  const next = withCurrent(index, root, id);
+  withCurrent(await readRootIndex(root), root, id);
   await verifySnapshot(versionDir(root, id));
-  await writeRootIndex(root, next);
-  return next;
+  return updateRootIndex(root, (index) => withCurrent(index, root, id));
 }
 
 /** Goes back to the version that was current before, after verifying it; returns the new index. */
 export async function rollbackVersion(root: string): Promise<RootIndex> {
-  const next = withRollback(await readRootIndex(root), root);
-  await verifySnapshot(versionDir(root, next.current!));
-  await writeRootIndex(root, next);
-  return next;
+  const target = withRollback(await readRootIndex(root), root).current!;
+  await verifySnapshot(versionDir(root, target));
+  return updateRootIndex(root, (index) => {
+    const next = withRollback(index, root);
+    // Someone switched versions while this one was being verified: do not go back to an unchecked one.
+    if (next.current !== target) throw rokvError('ROOT_CHANGED', root);
+    return next;
+  });
 }
 
 /**
@@ -131,20 +140,23 @@ export async function rollbackVersion(root: string): Promise<RootIndex> {
  */
 export async function pruneVersions(root: string, keep: number): Promise<string[]> {
   await removeStaleStaging(root);
-  const index = await readRootIndex(root);
-  const leases = await leasedVersions(root);
-  if (!leases.complete) return [];
-  const recent = new Set(index.versions.slice(-Math.max(1, keep)).map((v) => v.id));
-  const doomed = index.versions.filter(
-    (v) => !recent.has(v.id) && v.id !== index.current && !leases.versions.has(v.id),
-  );
-  if (doomed.length === 0) return [];
-  const gone = new Set(doomed.map((v) => v.id));
-  // The index forgets them first: a server reading it meanwhile never points at a half-deleted one.
-  await writeRootIndex(root, {
-    ...index,
-    versions: index.versions.filter((v) => !gone.has(v.id)),
-    history: index.history.filter((h) => !gone.has(h)),
+  let gone = new Set<string>();
+  await updateRootIndex(root, async (index) => {
+    const leases = await leasedVersions(root);
+    if (!leases.complete) return index;
+    const recent = new Set(index.versions.slice(-Math.max(1, keep)).map((v) => v.id));
+    gone = new Set(
+      index.versions
+        .filter((v) => !recent.has(v.id) && v.id !== index.current && !leases.versions.has(v.id))
+        .map((v) => v.id),
+    );
+    if (gone.size === 0) return index;
+    // The index forgets them first: a server reading it meanwhile never points at a half-deleted one.
+    return {
+      ...index,
+      versions: index.versions.filter((v) => !gone.has(v.id)),
+      history: index.history.filter((h) => !gone.has(h)),
+    };
   });
   for (const id of gone) await rm(versionDir(root, id), { recursive: true, force: true });
   return [...gone];

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rokvError } from '../errors.js';
+import { isAlive } from './leases.js';
 import { MANIFEST_FILE, readManifest, type Manifest } from './manifest.js';
 
 /**
@@ -9,12 +10,15 @@ import { MANIFEST_FILE, readManifest, type Manifest } from './manifest.js';
  *   ROOT/rokv-root.json      the index: current version, history for rollback, published versions
  *   ROOT/versions/<id>/      one snapshot per version, named by its manifest id (content-derived)
  *   ROOT/leases/<pid>.json   which versions a running server process has open
+ *   ROOT/.lock/              held while one process changes the index
  *
  * The index is the pointer: it is replaced whole by writing a temporary file and renaming it over
  * the old one, so a reader sees the old pointer or the new one, never a mix.
  */
 export const ROOT_FILE = 'rokv-root.json';
 const VERSIONS_DIR = 'versions';
+const LOCK_DIR = '.lock';
+const LOCK_WAIT_MS = 30_000;
 
 /** One published version as the index records it. */
 export interface PublishedVersion {
@@ -165,4 +169,55 @@ export async function listVersions(root: string): Promise<VersionInfo[]> {
     out.push({ ...v, count: m.count, createdAt: m.createdAt, source: m.source, current: v.id === index.current });
   }
   return out;
+}
+
+/**
+ * Changes the index under the root's lock: reads it, applies `change`, writes the result (unless
+ * `change` returned the index unchanged) and returns it. Publishers, rollbacks and admin calls can
+ * run at the same moment; the lock makes each read-modify-write whole.
+ */
+export async function updateRootIndex(
+  root: string,
+  change: (index: RootIndex) => RootIndex | Promise<RootIndex>,
+): Promise<RootIndex> {
+  const release = await lockRoot(root);
+  try {
+    const index = await readRootIndex(root);
+    const next = await change(index);
+    if (next !== index) await writeRootIndex(root, next);
+    return next;
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Takes the root's lock, a directory (mkdir is atomic) holding the owner's pid. A lock whose owner
+ * died is taken over; two processes taking over the same dead lock at once is a window left open.
+ */
+async function lockRoot(root: string): Promise<() => Promise<void>> {
+  const dir = join(root, LOCK_DIR);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await mkdir(dir);
+      await writeFile(join(dir, 'pid'), String(process.pid));
+      return () => rm(dir, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number(await readFile(join(dir, 'pid'), 'utf8').catch(() => 'unknown'));
+    if (Number.isSafeInteger(owner) && !isAlive(owner)) {
+      await rm(dir, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw rokvError(
+        'ROOT_INVALID',
+        root,
+        `it stayed locked by process ${owner} for ${LOCK_WAIT_MS / 1000} s (${dir})`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -162,6 +162,26 @@ describe('data root versions', () => {
     assert.equal((await readRootIndex(root)).versions.length, 2);
   });
 
+  test('publishes running at the same time all land in the index (the root lock serialises them)', async () => {
+    const root = join(await tempDir(), 'root');
+    await publishSnapshot(await tagged('base'), root);
+    const snapshots = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((t) => tagged(t)));
+    const results = await Promise.all(snapshots.map((s) => publishSnapshot(s, root, { activate: false, keep: 10 })));
+    const listed = (await readRootIndex(root)).versions.map((v) => v.id);
+    for (const r of results) assert.ok(listed.includes(r.id), `${r.id} is in the index`);
+    assert.equal(listed.length, 5);
+  });
+
+  test('a lock left by a process that is gone is taken over', async () => {
+    const root = join(await tempDir(), 'root');
+    await publishSnapshot(await tagged('a'), root);
+    await mkdir(join(root, '.lock'));
+    await writeFile(join(root, '.lock', 'pid'), '4194305');
+    const b = await publishSnapshot(await tagged('b'), root);
+    assert.equal((await readRootIndex(root)).current, b.id);
+    assert.equal(await exists(join(root, '.lock')), false);
+  });
+
   test('a lease left by a process that is gone does not keep a version', async () => {
     const root = join(await tempDir(), 'root');
     const v1 = await publishSnapshot(await tagged('v1'), root, { keep: 1 });
