@@ -28,6 +28,10 @@ export const serveConfigSchema = z.object({
   shutdownTimeoutMs: positiveInt.default(10_000),
   /** Enables the admin API (activate, rollback) for callers sending this bearer token. */
   adminToken: z.string().min(16, 'the admin token needs at least 16 characters').optional(),
+  /** Serves the admin API on this port (and `adminHost`) instead of beside the data routes. */
+  adminPort: port.optional(),
+  /** Address of the separate admin port: loopback unless asked, so admin stays off the network. */
+  adminHost: z.string().min(1).default('127.0.0.1'),
   /**
    * What a server checks before swapping in a new version of a data root: `full` also hashes the
    * data files (a stream read, seconds per GB), `quick` only the manifest, pair count and a sample.
@@ -46,6 +50,8 @@ export interface ServeFlags {
   workers?: string | undefined;
   logLevel?: string | undefined;
   adminToken?: string | undefined;
+  adminPort?: string | undefined;
+  adminHost?: string | undefined;
   reloadVerify?: string | undefined;
 }
 
@@ -59,6 +65,8 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Serv
     workers: pick(flags.workers, 'ROKV_WORKERS'),
     logLevel: pick(flags.logLevel, 'ROKV_LOG_LEVEL'),
     adminToken: pick(flags.adminToken, 'ROKV_ADMIN_TOKEN'),
+    adminPort: pick(flags.adminPort, 'ROKV_ADMIN_PORT'),
+    adminHost: pick(flags.adminHost, 'ROKV_ADMIN_HOST'),
     reloadVerify: pick(flags.reloadVerify, 'ROKV_RELOAD_VERIFY'),
   });
 }

@@ -9,7 +9,7 @@ import { withUsage } from './args.js';
 import { ensureExampleSnapshot } from './example-data.js';
 
 const USAGE =
-  'rokv serve [--data DIR|ROOT] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--admin-token T] [--reload-verify full|quick]';
+  'rokv serve [--data DIR|ROOT] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--admin-token T] [--admin-port P] [--admin-host H] [--reload-verify full|quick]';
 
 /** `rokv serve`: serves a snapshot (the bundled example without --data) on all cores. */
 export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -31,6 +31,8 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
         workers: { type: 'string', short: 'w' },
         'log-level': { type: 'string' },
         'admin-token': { type: 'string' },
+        'admin-port': { type: 'string' },
+        'admin-host': { type: 'string' },
         'reload-verify': { type: 'string' },
       },
       allowPositionals: true,
@@ -42,6 +44,8 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
       ...values,
       logLevel: values['log-level'],
       adminToken: values['admin-token'],
+      adminPort: values['admin-port'],
+      adminHost: values['admin-host'],
       reloadVerify: values['reload-verify'],
     },
     env,

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { rokvError } from '../errors.js';
-import { rejectOtherMethods, sendError } from './errors.js';
+import { frameworkErrors, installErrorHandlers, rejectOtherMethods, sendError } from './errors.js';
+import { installJsonBodyParser } from './json-body.js';
 
 /** What an admin switch did. */
 export interface AdminOutcome {
@@ -60,4 +61,23 @@ export function registerAdmin(app: FastifyInstance, token: string, actions: Admi
     rejectOtherMethods(scope, '/admin/activate', ['POST']);
     rejectOtherMethods(scope, '/admin/rollback', ['POST']);
   });
+}
+
+/** A Fastify app serving only the admin routes, for a separate admin port. */
+export function buildAdminApp(
+  token: string,
+  actions: AdminActions,
+  logger: FastifyBaseLogger | false,
+): FastifyInstance {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    bodyLimit: 4096,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    frameworkErrors,
+  }) as unknown as FastifyInstance;
+  installJsonBodyParser(app);
+  installErrorHandlers(app);
+  registerAdmin(app, token, actions);
+  return app;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
+import { buildAdminApp } from '../http/admin.js';
 import { buildApp } from '../http/app.js';
 import { resolveDataSource } from '../snapshot/versions.js';
 import { LmdbStore } from '../store/lmdb.js';
@@ -32,15 +33,21 @@ export async function startServer(config: ServeConfig, dataDir: string, logger: 
   const appLogger = config.logLevel === 'debug' || config.logLevel === 'trace' ? logger : logger.child({}, { level: 'warn' });
   if (config.adminToken !== undefined && !reloader) logger.warn('the admin API needs a data root (--data ROOT); it is off');
   const admin = config.adminToken !== undefined && reloader ? { token: config.adminToken, actions: reloader } : undefined;
-  const app = buildApp(store, config, { logger: appLogger, ...(admin ? { admin } : {}) });
+  const adminApp =
+    admin && config.adminPort !== undefined ? buildAdminApp(admin.token, admin.actions, appLogger) : undefined;
+  const app = buildApp(store, config, { logger: appLogger, ...(admin && !adminApp ? { admin } : {}) });
   const address = await app.listen({ port: config.port, host: config.host });
+  if (adminApp) {
+    const adminAddress = await adminApp.listen({ port: config.adminPort!, host: config.adminHost });
+    logger.info({ adminAddress }, `admin API on ${adminAddress}`);
+  }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       // Fastify's close waits for in-flight requests; the timer bounds a client that never finishes.
       const force = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
       force.unref();
-      await app.close();
+      await Promise.all([app.close(), adminApp?.close()]);
       clearTimeout(force);
       await (reloader ?? store).close();
     })();

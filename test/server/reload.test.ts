@@ -227,6 +227,23 @@ describe('versions served live', () => {
     assert.equal(await server.stop('SIGTERM'), 0);
   });
 
+  test('with --admin-port the admin API is served there on loopback, and not beside the data routes', async () => {
+    const { root, oldId, newId } = await rootWithTwoVersions(true);
+    const server = await startRokv(['--data', root, '--workers', '1', '--admin-port', '0'], {
+      ROKV_ADMIN_TOKEN: TOKEN,
+    });
+    await waitForLog(server, /"adminAddress"/);
+    const adminUrl = /"adminAddress":"(http:\/\/[^"]+)"/.exec(server.logs())![1]!;
+    assert.match(adminUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.notEqual(adminUrl, server.url);
+    assert.equal((await admin(server.url, '/admin/rollback', `Bearer ${TOKEN}`)).status, 404);
+    assert.equal((await admin(adminUrl, '/admin/rollback', undefined)).status, 401);
+    const back = await admin(adminUrl, '/admin/rollback', `Bearer ${TOKEN}`);
+    assert.deepEqual(back.body, { version: oldId, previous: newId });
+    assert.equal((await admin(adminUrl, '/get_value', `Bearer ${TOKEN}`, { key: KEYS[0] })).status, 404);
+    assert.equal(await server.stop('SIGTERM'), 0);
+  });
+
   test('without an admin token the admin routes do not exist, and SIGHUP does not stop a snapshot server', async () => {
     const { root } = await rootWithTwoVersions(true);
     const server = await startRokv(['--data', root, '--workers', '1']);
