@@ -57,8 +57,6 @@ export async function publishSnapshot(
   let renamed = false;
   let placed = false;
   try {
-    // Not in the index but on disk: left by a publish that died between its rename and the index.
-    if (!existed) await rm(target, { recursive: true, force: true });
     if (!existed)
       renamed = await bringIn(
         snapshot,
@@ -69,16 +67,12 @@ export async function publishSnapshot(
     await verifySnapshot(dir).catch((err: unknown) => {
       throw rokvError('PUBLISH_REFUSED', snapshot, err instanceof Error ? err.message : String(err));
     });
-    if (activate) {
-      const currentCount =
-        index.current === null ? undefined : (await readManifest(versionDir(root, index.current))).count;
-      const problems = await checkGuards(dir, manifest, options, currentCount);
-      if (problems.length > 0) throw rokvError('PUBLISH_REFUSED', snapshot, problems.join('; '));
-    }
-    if (!existed) {
-      await rename(staging, target);
-      placed = true;
-    }
+    // Checked for staged versions too: `rokv activate` later trusts what publish let in.
+    const currentCount =
+      index.current === null ? undefined : (await readManifest(versionDir(root, index.current))).count;
+    const problems = await checkGuards(dir, manifest, options, currentCount);
+    if (problems.length > 0) throw rokvError('PUBLISH_REFUSED', snapshot, problems.join('; '));
+    if (!existed) placed = await place(staging, target);
     await updateRootIndex(root, (index) => {
       const listed = index.versions.some((v) => v.id === id);
       const added = listed
@@ -95,6 +89,31 @@ export async function publishSnapshot(
   }
   const removed = await pruneVersions(root, options.keep ?? 3);
   return { id, count: manifest.count, activated: activate, existed, removed };
+}
+
+/**
+ * Renames the verified staging directory to its version directory; true when it did. The same
+ * content may already be there (a concurrent publish, or one that died before updating the index):
+ * then that copy, if intact, is the version and the staging copy goes.
+ */
+async function place(staging: string, target: string): Promise<boolean> {
+  try {
+    await rename(staging, target);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+  }
+  try {
+    await verifySnapshot(target);
+  } catch {
+    // A damaged leftover: replace it with the copy just verified.
+    await rm(target, { recursive: true, force: true });
+    await rename(staging, target);
+    return true;
+  }
+  await rm(staging, { recursive: true, force: true });
+  return false;
 }
 
 /** Copies or moves the snapshot to `staging`; true when it was moved by a rename. */

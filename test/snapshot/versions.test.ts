@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readGoldenFile } from '../../src/snapshot/guards.js';
 import { removeLease, writeLease } from '../../src/snapshot/leases.js';
 import { activateVersion, publishSnapshot, rollbackVersion } from '../../src/snapshot/publish.js';
+import { verifySnapshot } from '../../src/snapshot/verify.js';
 import { listVersions, readRootIndex, resolveDataSource, versionDir } from '../../src/snapshot/versions.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -66,6 +67,27 @@ describe('data root versions', () => {
     assert.equal(again.existed, true);
     assert.equal((await readRootIndex(root)).versions.length, 1);
   });
+
+  const leftovers: [string, boolean][] = [
+    ['an intact', false],
+    ['a damaged', true],
+  ];
+  for (const [what, damaged] of leftovers) {
+    test(`publishing over ${what} leftover directory of the same version ends with an intact, listed version`, async () => {
+      const root = join(await tempDir(), 'root');
+      await publishSnapshot(await tagged('a'), root);
+      const snapshot = await tagged('b');
+      const id = (await readRootIndex(root)).current!;
+      // A publish that died after renaming its copy into place but before updating the index.
+      const leftover = versionDir(root, JSON.parse(await readFile(join(snapshot, 'manifest.json'), 'utf8')).id);
+      await cp(snapshot, leftover, { recursive: true });
+      if (damaged) await writeFile(join(leftover, 'data.mdb'), 'x');
+      const b = await publishSnapshot(snapshot, root);
+      assert.notEqual(b.id, id);
+      assert.equal((await readRootIndex(root)).current, b.id);
+      await verifySnapshot(versionDir(root, b.id));
+    });
+  }
 
   test('--move takes the snapshot away from its place, and gives it back when refused', async () => {
     const root = join(await tempDir(), 'root');
