@@ -14,7 +14,7 @@ import { ROKV_VERSION } from './version.js';
 const HELP = `rokv ${ROKV_VERSION}: a read-only key-value server (UUID keys, string values)
 
 usage:
-  rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N]   serve a snapshot over HTTP
+  rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N]   serve a snapshot or data root over HTTP
   rokv build INPUT --out DIR                                            build a snapshot from a JSON file
   rokv get KEY [--data DIR]                                             print one value from a snapshot
   rokv verify DIR                                                       check a snapshot against its manifest
