@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { publishSnapshot } from '../../src/snapshot/publish.js';
-import { ROOT_FILE, versionDir } from '../../src/snapshot/versions.js';
+import { readRootIndex, ROOT_FILE, versionDir, writeRootIndex } from '../../src/snapshot/versions.js';
 import { post, runRokv, startRokv, type ServerProcess } from '../helpers/binary.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -166,10 +166,9 @@ describe('versions served live', () => {
     assert.equal(viaCli.code, 1);
     assert.match(viaCli.stderr, /corrupt: data file data\.mdb does not match its sha256/);
 
-    // An operator points the root at it by hand, bypassing the CLI's checks: the server still refuses.
-    const indexPath = join(root, ROOT_FILE);
-    const index = JSON.parse(await readFile(indexPath, 'utf8')) as { current: string; history: string[] };
-    await writeFile(indexPath, JSON.stringify({ ...index, current: newId, history: [oldId] }));
+    // Something points the root at it without the CLI's checks (a script, a hand edit): the server still refuses.
+    const index = await readRootIndex(root);
+    await writeRootIndex(root, { ...index, current: newId, history: [oldId] });
     await waitForLog(server, new RegExp(`refused version ${newId}; still serving ${oldId}`), 2);
     assert.deepEqual(await post(`${server.url}/get_value`, { key }), { status: 200, body: { value: OLD[key] } });
     const status = await admin(server.url, '/admin/status', `Bearer ${TOKEN}`);
