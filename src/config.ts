@@ -34,6 +34,17 @@ export const serveConfigSchema = z.object({
   keepAliveTimeoutMs: positiveInt.default(72_000),
   /** How long a graceful shutdown waits for in-flight requests before closing connections. */
   shutdownTimeoutMs: positiveInt.default(10_000),
+  /** Enables the admin API (activate, rollback) for callers sending this bearer token. */
+  adminToken: z.string().min(16, 'the admin token needs at least 16 characters').optional(),
+  /** Serves the admin API on this port (and `adminHost`) instead of beside the data routes. */
+  adminPort: port.optional(),
+  /** Address of the separate admin port: loopback unless asked, so admin stays off the network. */
+  adminHost: z.string().min(1).default('127.0.0.1'),
+  /**
+   * What a server checks before swapping in a new version of a data root: `full` also hashes the
+   * data files (a stream read, seconds per GB), `quick` only the manifest, pair count and a sample.
+   */
+  reloadVerify: z.enum(['full', 'quick']).default('full'),
 });
 
 /** The validated configuration of `rokv serve`. */
@@ -47,6 +58,10 @@ export interface ServeFlags {
   workers?: string | undefined;
   logLevel?: string | undefined;
   corsOrigin?: string[] | undefined;
+  adminToken?: string | undefined;
+  adminPort?: string | undefined;
+  adminHost?: string | undefined;
+  reloadVerify?: string | undefined;
 }
 
 /** Merges flags over environment variables over defaults and validates the result once. */
@@ -63,6 +78,10 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Serv
     batchBodyLimit: env.ROKV_BATCH_BODY_LIMIT || undefined,
     batchMaxKeys: env.ROKV_BATCH_MAX_KEYS || undefined,
     cacheMaxAgeSeconds: env.ROKV_CACHE_MAX_AGE || undefined,
+    adminToken: pick(flags.adminToken, 'ROKV_ADMIN_TOKEN'),
+    adminPort: pick(flags.adminPort, 'ROKV_ADMIN_PORT'),
+    adminHost: pick(flags.adminHost, 'ROKV_ADMIN_HOST'),
+    reloadVerify: pick(flags.reloadVerify, 'ROKV_RELOAD_VERIFY'),
   });
 }
 
@@ -84,7 +103,7 @@ export function parseServeConfig(input: Record<string, unknown>): ServeConfig {
     const field = issue.path.join('.') || 'config';
     throw rokvError(
       'CONFIG_INVALID',
-      `${field}: ${issue.message}; received ${JSON.stringify(cleaned[field as keyof typeof cleaned])}`,
+      `${field}: ${issue.message}; received ${field === 'adminToken' ? 'a secret (not shown)' : JSON.stringify(cleaned[field as keyof typeof cleaned])}`,
     );
   }
   return result.data;

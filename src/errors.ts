@@ -102,6 +102,32 @@ export const catalog = {
   INPUT_UNREADABLE: (file: string, why: string) => ({ status: 500, message: `cannot read ${file}: ${why}` }),
   INPUT_INVALID: (where: string, why: string) => ({ status: 500, message: `${where}: ${why}` }),
   USAGE: (why: string) => ({ status: 500, message: why }),
+  ADMIN_UNAUTHORIZED: () => ({
+    status: 401,
+    message: 'admin calls need the header "Authorization: Bearer <admin token>"; none was sent',
+  }),
+  ADMIN_FORBIDDEN: () => ({ status: 403, message: 'the admin token sent does not match the configured one' }),
+  ROOT_INVALID: (root: string, why: string) => ({ status: 500, message: `data root at ${root} is not usable: ${why}` }),
+  VERSION_NOT_FOUND: (root: string, id: string) => ({
+    status: 404,
+    message: `no version ${preview(id)} in the data root ${root}; \`rokv versions --root ${root}\` lists them`,
+  }),
+  NO_PREVIOUS_VERSION: (root: string) => ({
+    status: 409,
+    message: `the data root ${root} has no previous version to roll back to`,
+  }),
+  VERSION_REFUSED: (id: string, why: string) => ({
+    status: 409,
+    message: `version ${id} was refused and the current one keeps serving: ${why}`,
+  }),
+  ROOT_CHANGED: (root: string) => ({
+    status: 409,
+    message: `the current version of ${root} changed while this switch was being checked; try again`,
+  }),
+  PUBLISH_REFUSED: (snapshot: string, why: string) => ({
+    status: 500,
+    message: `${snapshot} was not published: ${why}`,
+  }),
   CONFIG_INVALID: (why: string) => ({ status: 500, message: `invalid configuration: ${why}` }),
 } as const satisfies Record<string, (...args: never[]) => { status: number; message: string }>;
 

@@ -1,28 +1,37 @@
 #!/usr/bin/env node
 import { RokvError } from './errors.js';
+import { activate } from './cli/activate.js';
 import { build } from './cli/build.js';
 import { gen } from './cli/gen.js';
 import { get } from './cli/get.js';
+import { publish } from './cli/publish.js';
+import { rollback } from './cli/rollback.js';
 import { serve } from './cli/serve.js';
 import { verify } from './cli/verify.js';
+import { versions } from './cli/versions.js';
 import { ROKV_VERSION } from './version.js';
 
 const HELP = `rokv ${ROKV_VERSION}: a read-only key-value server (UUID keys, string values)
 
 usage:
-  rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N]   serve a snapshot over HTTP
+  rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N]   serve a snapshot or data root over HTTP
   rokv build INPUT... --out DIR [--format F] [--max-errors N] ...       build a snapshot from JSON, JSONL, CSV or TSV (.gz too)
   rokv get KEY [--data DIR]                                             print one value from a snapshot
   rokv verify DIR                                                       check a snapshot against its manifest
   rokv gen --count N [--seed S] [--format json|jsonl|csv] [--out FILE]  write a synthetic data set
+  rokv publish SNAPSHOT --root DIR [--no-activate] [--keep 3] [--expect FILE] [--min-pairs N] [--max-shrink 10%]
+                                                                        add a snapshot to a data root, make it current
+  rokv versions --root DIR                                              list the versions of a data root
+  rokv activate ID --root DIR                                           make a version current (servers follow)
+  rokv rollback --root DIR                                              go back to the previous version
 
 environment (serve): PORT, HOST, ROKV_DATA, ROKV_WORKERS, ROKV_LOG_LEVEL, ROKV_CORS_ORIGINS (comma-separated),
-  ROKV_BODY_LIMIT, ROKV_BATCH_BODY_LIMIT, ROKV_BATCH_MAX_KEYS, ROKV_CACHE_MAX_AGE
+  ROKV_BODY_LIMIT, ROKV_BATCH_BODY_LIMIT, ROKV_BATCH_MAX_KEYS, ROKV_CACHE_MAX_AGE, ROKV_ADMIN_TOKEN, ROKV_RELOAD_VERIFY
 `;
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<void>;
 
-const commands: Record<string, Command> = { serve, build, get, verify, gen };
+const commands: Record<string, Command> = { serve, build, get, verify, gen, publish, versions, activate, rollback };
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [name, ...rest] = argv;

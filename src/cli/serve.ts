@@ -2,13 +2,14 @@ import { parseArgs } from 'node:util';
 import { loadServeConfig, type ServeConfig } from '../config.js';
 import { isWorker, runPrimary, workerConfig } from '../server/cluster.js';
 import { createLogger } from '../server/logger.js';
-import { exitOnSignals, startServer } from '../server/serve.js';
+import { exitOnSignals, reloadOnSignal, startServer } from '../server/serve.js';
 import { checkSnapshot } from '../snapshot/verify.js';
+import { resolveDataSource } from '../snapshot/versions.js';
 import { withUsage } from './args.js';
 import { ensureExampleSnapshot } from './example-data.js';
 
 const USAGE =
-  'rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]...';
+  'rokv serve [--data DIR|ROOT] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]... [--admin-token T] [--admin-port P] [--admin-host H] [--reload-verify full|quick]';
 
 /** `rokv serve`: serves a snapshot (the bundled example without --data) on all cores. */
 export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -17,6 +18,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
     const logger = createLogger(config, { worker: true });
     const server = await startServer(config, config.data!, logger);
     exitOnSignals(server.close, logger);
+    reloadOnSignal(server, logger);
     return;
   }
   const { values } = withUsage(USAGE, () =>
@@ -29,14 +31,30 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
         workers: { type: 'string', short: 'w' },
         'log-level': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true },
+        'admin-token': { type: 'string' },
+        'admin-port': { type: 'string' },
+        'admin-host': { type: 'string' },
+        'reload-verify': { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
     }),
   );
-  const config = loadServeConfig({ ...values, logLevel: values['log-level'], corsOrigin: values['cors-origin'] }, env);
+  const config = loadServeConfig(
+    {
+      ...values,
+      logLevel: values['log-level'],
+      corsOrigin: values['cors-origin'],
+      adminToken: values['admin-token'],
+      adminPort: values['admin-port'],
+      adminHost: values['admin-host'],
+      reloadVerify: values['reload-verify'],
+    },
+    env,
+  );
   const data = config.data ?? (await ensureExampleSnapshot());
-  const manifest = await checkSnapshot(data);
+  const source = await resolveDataSource(data);
+  const manifest = await checkSnapshot(source.dir);
   const resolved: ServeConfig = { ...config, data };
   const logger = createLogger(resolved);
   const announce = (address: string): void => {
@@ -45,6 +63,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
         address,
         data,
         dataset: manifest.id,
+        ...(source.kind === 'root' ? { root: source.root, version: source.version } : {}),
         source: manifest.source,
         pairs: manifest.count,
         workers: resolved.workers,
@@ -55,6 +74,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
   if (resolved.workers === 1) {
     const server = await startServer(resolved, data, logger);
     exitOnSignals(server.close, logger);
+    reloadOnSignal(server, logger);
     announce(server.address);
     return;
   }

@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ServeConfig } from '../config.js';
 import type { Store } from '../store/store.js';
+import { registerAdmin, type AdminActions } from './admin.js';
 import { registerDataset, stampDatasetHeader } from './dataset.js';
 import { frameworkErrors, installErrorHandlers } from './errors.js';
 import { registerGetValue } from './get-value.js';
@@ -34,6 +35,8 @@ export interface AppOptions {
   readiness?: Readiness;
   /** Where /metrics reads from; the default is this process's registry. */
   metricsSource?: MetricsSource;
+  /** The admin API: registered only when a token is configured. */
+  admin?: { token: string; actions: AdminActions };
 }
 
 /** Builds the Fastify app serving `store`; the caller decides whether to `listen` or to `inject`. */
@@ -72,6 +75,7 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     registerDataset(api, store);
     registerProbes(api, store, readiness);
     registerMetrics(api, metrics, options.metricsSource);
+    if (options.admin) registerAdmin(api, options.admin.token, options.admin.actions);
   });
   return app;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { rokvError, type RokvError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { formatUuid, parseUuid, UUID_BYTES } from '../uuid.js';
+import { DATASET_HEADER } from './dataset.js';
 import { rejectOtherMethods, sendError } from './errors.js';
 
 const VALUE_OPEN = Buffer.from('{"value":');
@@ -27,6 +28,9 @@ export function registerGetValue(app: FastifyInstance, store: Store, bodyLimit: 
   const keyBytes = new Uint8Array(UUID_BYTES);
 
   const answer = (reply: FastifyReply, key: Uint8Array, found: Uint8Array | undefined): FastifyReply => {
+    // The id was stamped when the request arrived; a live version swap since then would make it
+    // name the wrong data set, so it is stamped again right after the lookup.
+    reply.raw.setHeader(DATASET_HEADER, store.info().id);
     if (found === undefined) return sendError(reply, rokvError('KEY_NOT_FOUND', formatUuid(key)));
     return reply.type('application/json; charset=utf-8').send(valueBody(found));
   };

@@ -1,3 +1,4 @@
+import { DATASET_HEADER } from './dataset.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { catalog, rokvError, type ErrorCode, type RokvError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -98,6 +99,7 @@ export function registerGetValues(app: FastifyInstance, store: Store, limits: Ba
     },
     async (request, reply: FastifyReply) => {
       const body = await batchAnswer(store, request.body.keys, metrics);
+      reply.raw.setHeader(DATASET_HEADER, store.info().id);
       return reply.type('application/json; charset=utf-8').send(body);
     },
   );

@@ -75,6 +75,10 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Each worker re-reads the data root pointer on SIGHUP; the primary serves nothing itself.
+  process.on('SIGHUP', () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+  });
 
   serveClusterMetrics();
   for (let i = 0; i < config.workers; i++) fork();

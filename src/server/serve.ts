@@ -1,35 +1,55 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
+import { buildAdminApp } from '../http/admin.js';
 import { buildApp } from '../http/app.js';
 import { Readiness } from '../http/probes.js';
+import { resolveDataSource } from '../snapshot/versions.js';
 import { LmdbStore } from '../store/lmdb.js';
 import type { Store } from '../store/store.js';
 import { isWorker } from './cluster.js';
 import { clusterMetricsSource } from './cluster-metrics.js';
+import { VersionReloader } from './reload.js';
 
 /** A listening server and how to stop it. */
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   address: string;
+  /** Follows the pointer of a data root; undefined when serving a single snapshot. */
+  reloader: VersionReloader | undefined;
   /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes the store. */
   close(): Promise<void>;
 }
 
-/** Opens the snapshot at `dataDir`, builds the app and listens; the caller owns signals. */
+/**
+ * Opens the snapshot at `dataDir` (or the current version when it is a data root, then following
+ * its pointer), builds the app and listens; the caller owns signals.
+ */
 export async function startServer(config: ServeConfig, dataDir: string, logger: Logger): Promise<RunningServer> {
-  const store = await LmdbStore.open(dataDir);
+  const source = await resolveDataSource(dataDir);
+  const reloader =
+    source.kind === 'root' ? await VersionReloader.start(source.root, source.version, config, logger) : undefined;
+  const store: Store = reloader?.store ?? (await LmdbStore.open(source.dir));
   // Fastify logs a line per listening address at info; rokv prints its own single start line, so
   // the app's logger starts at warn unless debugging was asked for.
   const appLogger = config.logLevel === 'debug' || config.logLevel === 'trace' ? logger : logger.child({}, { level: 'warn' });
+  if (config.adminToken !== undefined && !reloader) logger.warn('the admin API needs a data root (--data ROOT); it is off');
+  const admin = config.adminToken !== undefined && reloader ? { token: config.adminToken, actions: reloader } : undefined;
+  const adminApp =
+    admin && config.adminPort !== undefined ? buildAdminApp(admin.token, admin.actions, appLogger) : undefined;
   const readiness = new Readiness();
   const app = buildApp(store, config, {
     logger: appLogger,
     readiness,
     ...(isWorker() ? { metricsSource: clusterMetricsSource } : {}),
+    ...(admin && !adminApp ? { admin } : {}),
   });
   const address = await app.listen({ port: config.port, host: config.host });
+  if (adminApp) {
+    const adminAddress = await adminApp.listen({ port: config.adminPort!, host: config.adminHost });
+    logger.info({ adminAddress }, `admin API on ${adminAddress}`);
+  }
   readiness.serving();
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -38,13 +58,13 @@ export async function startServer(config: ServeConfig, dataDir: string, logger: 
       // Fastify's close waits for in-flight requests; the timer bounds a client that never finishes.
       const force = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
       force.unref();
-      await app.close();
+      await Promise.all([app.close(), adminApp?.close()]);
       clearTimeout(force);
-      await store.close();
+      await (reloader ?? store).close();
     })();
     return closing;
   };
-  return { app, store, address, close };
+  return { app, store, address, reloader, close };
 }
 
 /** Runs `close` on the first SIGTERM or SIGINT, then exits 0 (1 if closing failed). */
@@ -64,4 +84,15 @@ export function exitOnSignals(close: () => Promise<void>, logger: Logger): void 
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** On SIGHUP, re-reads the data root pointer and swaps to its current version if it moved. */
+export function reloadOnSignal(server: RunningServer, logger: Logger): void {
+  process.on('SIGHUP', () => {
+    if (server.reloader === undefined) {
+      logger.info('SIGHUP: serving a single snapshot, nothing to reload (serve a data root to swap versions)');
+      return;
+    }
+    void server.reloader.reload('signal');
+  });
 }

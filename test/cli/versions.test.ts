@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { runRokv } from '../helpers/binary.js';
+import { snapshotOf } from '../helpers/snapshot.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
+const OTHER = '0b8a4bb1-6d1d-4c5e-9a8b-2f2f0f2f2f2f';
+
+describe('rokv publish, versions, activate, rollback', () => {
+  test('publish, list, get from the root, stage, activate and roll back through the binary', async () => {
+    const dir = await tempDir();
+    const root = join(dir, 'root');
+    const a = await runRokv(['publish', await snapshotOf({ [KEY]: 'first', [OTHER]: 'x' }), '--root', root]);
+    assert.equal(a.code, 0, a.stderr);
+    const idA = a.stdout.trim();
+    assert.match(a.stderr, new RegExp(`version ${idA} \\(2 pairs\\) published to .*; it is now current`));
+    const b = await runRokv([
+      'publish',
+      await snapshotOf({ [KEY]: 'second', [OTHER]: 'y' }),
+      '--root',
+      root,
+      '--no-activate',
+    ]);
+    assert.equal(b.code, 0, b.stderr);
+    const idB = b.stdout.trim();
+    assert.match(b.stderr, /staged, not current/);
+
+    const listed = await runRokv(['versions', '--root', root]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const lines = listed.stdout.trim().split('\n');
+    assert.match(lines[0]!, /ID\s+PAIRS\s+BUILT\s+PUBLISHED\s+SOURCE/);
+    assert.match(lines[1]!, new RegExp(`^\\*\\s+${idA}\\s+2\\s`));
+    assert.match(lines[2]!, new RegExp(`^\\s+${idB}\\s+2\\s`));
+    assert.equal((await runRokv(['get', KEY, '--data', root])).stdout, 'first\n');
+
+    assert.equal((await runRokv(['activate', idB, '--root', root])).code, 0);
+    assert.equal((await runRokv(['get', KEY, '--data', root])).stdout, 'second\n');
+    const back = await runRokv(['rollback', '--root', root]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stderr, new RegExp(`version ${idA} is now current`));
+    assert.equal((await runRokv(['get', KEY, '--data', root])).stdout, 'first\n');
+    const json = JSON.parse((await runRokv(['versions', '--root', root, '--json'])).stdout) as {
+      id: string;
+      current: boolean;
+    }[];
+    assert.deepEqual(
+      json.map((v) => [v.id, v.current]),
+      [
+        [idA, true],
+        [idB, false],
+      ],
+    );
+    const none = await runRokv(['rollback', '--root', root]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /has no previous version to roll back to/);
+  });
+
+  test('publish refuses a version that fails its golden pairs and exits 1 with the reason', async () => {
+    const dir = await tempDir();
+    const root = join(dir, 'root');
+    const golden = join(dir, 'golden.json');
+    await writeFile(golden, JSON.stringify({ [KEY]: 'expected' }));
+    const res = await runRokv(['publish', await snapshotOf({ [KEY]: 'other' }), '--root', root, '--expect', golden]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, new RegExp(`was not published: 1 of 1 expected pairs differ or are missing: ${KEY}`));
+    assert.equal((await runRokv(['versions', '--root', root])).stdout.trim().split('\n').length, 1);
+  });
+
+  const usage: [string[], RegExp][] = [
+    [['publish', 'x'], /--root DIR is required/],
+    [['publish', 'x', '--root', 'r', '--max-shrink', 'lots'], /--max-shrink must be a percentage/],
+    [['publish', 'x', '--root', 'r', '--keep', '0'], /--keep must be a whole number of at least 1/],
+    [['versions'], /--root DIR is required/],
+    [['activate', '--root', 'r'], /expected exactly one version ID/],
+    [['rollback', '--root', 'r', 'extra'], /Unexpected argument 'extra'/],
+  ];
+  for (const [args, message] of usage) {
+    test(`rokv ${args.join(' ')} is a usage error (exit 2)`, async () => {
+      const res = await runRokv(args);
+      assert.equal(res.code, 2, res.stderr);
+      assert.match(res.stderr, message);
+    });
+  }
+});
