@@ -3,6 +3,7 @@ import { RokvError } from './errors.js';
 import { build } from './cli/build.js';
 import { gen } from './cli/gen.js';
 import { get } from './cli/get.js';
+import { load } from './cli/load.js';
 import { serve } from './cli/serve.js';
 import { verify } from './cli/verify.js';
 import { ROKV_VERSION } from './version.js';
@@ -10,18 +11,19 @@ import { ROKV_VERSION } from './version.js';
 const HELP = `rokv ${ROKV_VERSION}: a read-only key-value server (UUID keys, string values)
 
 usage:
-  rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N]   serve a snapshot over HTTP
+  rokv serve [--data DIR | --store URL] [--port 8080] [--host 0.0.0.0] [--workers N]   serve a snapshot over HTTP
   rokv build INPUT --out DIR                                            build a snapshot from a JSON file
   rokv get KEY [--data DIR]                                             print one value from a snapshot
+  rokv load SNAPSHOT --store URL [--keep 2]                             load a snapshot into Redis, activate it
   rokv verify DIR                                                       check a snapshot against its manifest
   rokv gen --count N [--seed S] [--format json|jsonl|csv] [--out FILE]  write a synthetic data set
 
-environment (serve): PORT, HOST, ROKV_DATA, ROKV_WORKERS, ROKV_LOG_LEVEL
+environment (serve): PORT, HOST, ROKV_DATA, ROKV_STORE, ROKV_WORKERS, ROKV_LOG_LEVEL
 `;
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<void>;
 
-const commands: Record<string, Command> = { serve, build, get, verify, gen };
+const commands: Record<string, Command> = { serve, build, get, load, verify, gen };
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [name, ...rest] = argv;

@@ -3,18 +3,20 @@ import { loadServeConfig, type ServeConfig } from '../config.js';
 import { isWorker, runPrimary, workerConfig } from '../server/cluster.js';
 import { createLogger } from '../server/logger.js';
 import { exitOnSignals, startServer } from '../server/serve.js';
+import { openStore } from '../server/open-store.js';
+import { publicInfo, type ManifestInfo } from '../snapshot/manifest.js';
 import { checkSnapshot } from '../snapshot/verify.js';
 import { withUsage } from './args.js';
 import { ensureExampleSnapshot } from './example-data.js';
 
-const USAGE = 'rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info]';
+const USAGE = 'rokv serve [--data DIR | --store URL] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info]';
 
 /** `rokv serve`: serves a snapshot (the bundled example without --data) on all cores. */
 export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   if (isWorker()) {
     const config = workerConfig(env);
     const logger = createLogger(config, { worker: true });
-    const server = await startServer(config, config.data!, logger);
+    const server = await startServer(config, config.data, logger);
     exitOnSignals(server.close, logger);
     return;
   }
@@ -23,6 +25,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
       args: argv,
       options: {
         data: { type: 'string' },
+        store: { type: 'string' },
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         workers: { type: 'string', short: 'w' },
@@ -33,15 +36,16 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
     }),
   );
   const config = loadServeConfig({ ...values, logLevel: values['log-level'] }, env);
-  const data = config.data ?? (await ensureExampleSnapshot());
-  const manifest = await checkSnapshot(data);
+  const data = config.store === undefined ? (config.data ?? (await ensureExampleSnapshot())) : undefined;
   const resolved: ServeConfig = { ...config, data };
   const logger = createLogger(resolved);
+  const manifest = data === undefined ? await storeInfo(resolved, logger) : publicInfo(await checkSnapshot(data));
   const announce = (address: string): void => {
     logger.info(
       {
         address,
-        data,
+        // A store URL may carry a password: it never reaches the log.
+        data: data ?? resolved.store?.replace(/\/\/[^@/]*@/, '//***@'),
         dataset: manifest.id,
         source: manifest.source,
         pairs: manifest.count,
@@ -57,4 +61,14 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
     return;
   }
   runPrimary(resolved, logger, announce);
+}
+
+/** Reads what the configured Redis store serves, failing start-up early when it holds no data set. */
+async function storeInfo(config: ServeConfig, logger: Parameters<typeof openStore>[2]): Promise<ManifestInfo> {
+  const store = await openStore(config, undefined, logger);
+  try {
+    return store.info();
+  } finally {
+    await store.close();
+  }
 }

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
 import { buildApp } from '../http/app.js';
-import { LmdbStore } from '../store/lmdb.js';
 import type { Store } from '../store/store.js';
+import { openStore } from './open-store.js';
 
 /** A listening server and how to stop it. */
 export interface RunningServer {
@@ -14,9 +14,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the snapshot at `dataDir`, builds the app and listens; the caller owns signals. */
-export async function startServer(config: ServeConfig, dataDir: string, logger: Logger): Promise<RunningServer> {
-  const store = await LmdbStore.open(dataDir);
+/** Opens the store (the snapshot at `dataDir`, or `config.store`), builds the app and listens; the caller owns signals. */
+export async function startServer(config: ServeConfig, dataDir: string | undefined, logger: Logger): Promise<RunningServer> {
+  const store = await openStore(config, dataDir, logger);
   // Fastify logs a line per listening address at info; rokv prints its own single start line, so
   // the app's logger starts at warn unless debugging was asked for.
   const appLogger = config.logLevel === 'debug' || config.logLevel === 'trace' ? logger : logger.child({}, { level: 'warn' });
