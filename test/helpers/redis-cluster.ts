@@ -24,8 +24,8 @@ export interface RedisCluster {
   url: string;
   /** Runs redis-cli against one node and returns its trimmed output. */
   cli(port: number, ...args: string[]): string;
-  /** The port of the master that serves `slot`. */
-  masterOf(slot: number): number;
+  /** For each of the 16384 hash slots, the port of the live master serving it (0 for none). */
+  slotOwners(): number[];
   /** Kills one node with SIGKILL, as a crash would. */
   kill(port: number): Promise<void>;
   /** Waits until every node still running reports cluster_state:ok and every slot has a live master. */
@@ -38,6 +38,7 @@ const BASE_PORT = 17000;
 function cli(port: number, ...args: string[]): string {
   const res = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
     encoding: 'utf8',
+    input: '',
     timeout: 10_000,
   });
   return `${res.stdout}`.trim();
@@ -95,18 +96,18 @@ export async function startRedisCluster(offset = 0, nodeTimeoutMs = 1000): Promi
     nodes,
     url: `redis-cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     cli,
-    masterOf(slot) {
-      const port = alive()[0]!.port;
-      const lines = cli(port, 'cluster', 'nodes').split('\n');
-      for (const line of lines) {
+    slotOwners() {
+      const owners = new Array<number>(16384).fill(0);
+      for (const line of cli(alive()[0]!.port, 'cluster', 'nodes').split('\n')) {
         const [, addr, flags, , , , , state, ...ranges] = line.split(' ');
         if (!flags?.includes('master') || flags.includes('fail') || state !== 'connected') continue;
+        const port = Number(addr!.split(':')[1]!.split('@')[0]);
         for (const r of ranges) {
           const [lo, hi = lo] = r.split('-').map(Number);
-          if (slot >= lo! && slot <= hi!) return Number(addr!.split(':')[1]!.split('@')[0]);
+          for (let slot = lo!; slot <= hi!; slot++) owners[slot] = port;
         }
       }
-      throw new Error(`no live master serves slot ${slot}`);
+      return owners;
     },
     async kill(port) {
       const node = nodes.find((n) => n.port === port)!;
