@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,13 +48,19 @@ function cli(port: number, ...args: string[]): string {
 /**
  * Starts a 3-master, 3-replica Redis Cluster on loopback ports `BASE_PORT + offset ...` in a temp
  * directory and waits until it serves every slot. Every node is killed when the test file ends.
- * `nodeTimeoutMs` is short so failover tests finish in seconds.
+ * `nodeTimeoutMs` is short so failover tests finish in seconds. `cleanup` registers the tear-down:
+ * node:test's after() in tests; a benchmark passes its own.
  */
-export async function startRedisCluster(offset = 0, nodeTimeoutMs = 1000): Promise<RedisCluster> {
-  const dir = await tempDir('rokv-redis-');
+export async function startRedisCluster(
+  offset = 0,
+  nodeTimeoutMs = 1000,
+  cleanup: (fn: () => Promise<void>) => void = after,
+): Promise<RedisCluster> {
+  const dir = cleanup === after ? await tempDir('rokv-redis-') : await mkdtemp(join(tmpdir(), 'rokv-redis-'));
+  if (cleanup !== after) cleanup(() => rm(dir, { recursive: true, force: true }));
   const ports = Array.from({ length: 6 }, (_, i) => BASE_PORT + offset + i);
   const nodes: RedisNode[] = [];
-  after(async () => {
+  cleanup(async () => {
     for (const n of nodes) {
       if (n.process.exitCode === null && n.process.signalCode === null) {
         const exited = once(n.process, 'exit');
