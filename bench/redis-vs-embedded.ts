@@ -96,7 +96,7 @@ try {
   }
 
   const baseline = await usedMemory(client);
-  const loaded = await loadSnapshot(snapshot, cluster.url, { keep: 2, graceMs: 0, window: 256, sample: 1000 });
+  const loaded = await loadSnapshot(snapshot, cluster.url, { keep: 2, graceMs: 0, window: 1024, sample: 1000 });
   const hashBytes = (await usedMemory(client)) - baseline;
   console.log(`rokv load: ${PAIRS} pairs in ${loaded.seconds.toFixed(2)} s = ${Math.round(loaded.pairsPerSecond)} pairs/s (3 masters, 3 replicas, loopback)`);
   console.log(`memory per pair: plain string keys ${(plainBytes / PAIRS).toFixed(1)} B, bucketed hashes ${(hashBytes / PAIRS).toFixed(1)} B (ratio ${(plainBytes / hashBytes).toFixed(2)}x)`);
