@@ -3,9 +3,12 @@ import { z } from 'zod';
 import { rokvError } from './errors.js';
 
 /** Store URLs `--store` accepts: one Redis node, or a Redis Cluster by its seed nodes. */
-const storeUrl = z
+export const STORE_URL_PATTERN = /^(redis|rediss|redis-cluster):\/\/\S+$/;
+
+/** The schema of a store URL, shared by `rokv serve` and `rokv load`. */
+export const storeUrl = z
   .string()
-  .regex(/^(redis|rediss|redis-cluster):\/\/\S+$/, 'expected redis://HOST:PORT or redis-cluster://H1:P1,H2:P2,...');
+  .regex(STORE_URL_PATTERN, 'expected redis://HOST:PORT or redis-cluster://H1:P1,H2:P2,...');
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { storeUrl } from '../config.js';
 import { rokvError } from '../errors.js';
 import { loadSnapshot } from '../store/redis-load.js';
 import { onePositional, withUsage } from './args.js';
@@ -7,7 +8,7 @@ import { onePositional, withUsage } from './args.js';
 const USAGE = 'rokv load SNAPSHOT --store URL [--keep 2] [--grace-ms 5000] [--window 1024] [--sample 1000]';
 
 const options = z.object({
-  store: z.string().regex(/^(redis|rediss|redis-cluster):\/\/\S+$/, 'expected redis://HOST:PORT or redis-cluster://H1:P1,...'),
+  store: storeUrl,
   keep: z.coerce.number().int().min(1).default(2),
   graceMs: z.coerce.number().int().min(0).default(5000),
   window: z.coerce.number().int().min(1).max(100_000).default(1024),

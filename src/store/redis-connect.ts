@@ -1,4 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { STORE_URL_PATTERN } from '../config.js';
 import { rokvError } from '../errors.js';
 
 /** A connection to one Redis node or to a Redis Cluster; both speak the same commands. */
@@ -8,9 +9,6 @@ export type RedisClient = Redis | Cluster;
 export interface ConnectOptions {
   commandTimeoutMs: number;
 }
-
-/** The store URL schemes rokv understands. */
-export const STORE_URL_PATTERN = /^(redis|rediss|redis-cluster):\/\/[^\s]+$/;
 
 /**
  * Delay before reconnect attempt `times`: exponential up to 2 s, with jitter so that many rokv
