@@ -27,6 +27,8 @@ export interface RedisCluster {
   cli(port: number, ...args: string[]): string;
   /** For each of the 16384 hash slots, the port of the live master serving it (0 for none). */
   slotOwners(): number[];
+  /** Ports of the live masters that have a live replica to take over from them. */
+  mastersWithReplica(): number[];
   /** Kills one node with SIGKILL, as a crash would. */
   kill(port: number): Promise<void>;
   /** Waits until every node still running reports cluster_state:ok and every slot has a live master. */
@@ -115,6 +117,16 @@ export async function startRedisCluster(
         }
       }
       return owners;
+    },
+    mastersWithReplica() {
+      const rows = cli(alive()[0]!.port, 'cluster', 'nodes')
+        .split('\n')
+        .map((line) => line.split(' '));
+      const ok = (flags: string | undefined): boolean => !flags?.includes('fail');
+      const withReplica = new Set(rows.filter((r) => r[2]?.includes('slave') && ok(r[2])).map((r) => r[3]));
+      return rows
+        .filter((r) => r[2]?.includes('master') && ok(r[2]) && withReplica.has(r[0]))
+        .map((r) => Number(r[1]!.split(':')[1]!.split('@')[0]));
     },
     async kill(port) {
       const node = nodes.find((n) => n.port === port)!;
