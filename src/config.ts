@@ -2,6 +2,14 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { rokvError } from './errors.js';
 
+/** Store URLs `--store` accepts: one Redis node, or a Redis Cluster by its seed nodes. */
+export const STORE_URL_PATTERN = /^(redis|rediss|redis-cluster):\/\/\S+$/;
+
+/** The schema of a store URL, shared by `rokv serve` and `rokv load`. */
+export const storeUrl = z
+  .string()
+  .regex(STORE_URL_PATTERN, 'expected redis://HOST:PORT or redis-cluster://H1:P1,H2:P2,...');
+
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 
@@ -12,6 +20,12 @@ const positiveInt = z.coerce.number().int().min(1);
 export const serveConfigSchema = z.object({
   /** Snapshot directory; undefined means the bundled example data set. */
   data: z.string().min(1).optional(),
+  /** A Redis store to serve from instead of a snapshot directory (see docs/scaling.md). */
+  store: storeUrl.optional(),
+  /** How often a Redis-backed server reads the version pointer that `rokv load` flips. */
+  storePollMs: positiveInt.default(1000),
+  /** How long one Redis lookup may take before it answers 503. */
+  storeTimeoutMs: positiveInt.default(1000),
   port: port.default(8080),
   host: z.string().min(1).default('0.0.0.0'),
   workers: positiveInt.max(1024).default(() => availableParallelism()),
@@ -53,6 +67,7 @@ export type ServeConfig = z.infer<typeof serveConfigSchema>;
 /** Flags of `rokv serve` as the command line gave them (strings, unvalidated). */
 export interface ServeFlags {
   data?: string | undefined;
+  store?: string | undefined;
   port?: string | undefined;
   host?: string | undefined;
   workers?: string | undefined;
@@ -69,6 +84,7 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Serv
   const pick = (flag: string | undefined, name: string): string | undefined => flag ?? (env[name] || undefined);
   return parseServeConfig({
     data: dataDirFrom(flags.data, env),
+    store: pick(flags.store, 'ROKV_STORE'),
     port: pick(flags.port, 'PORT'),
     host: pick(flags.host, 'HOST'),
     workers: pick(flags.workers, 'ROKV_WORKERS'),

@@ -85,6 +85,10 @@ export const catalog = {
   INTERNAL: () => ({ status: 500, message: 'internal server error; the failure was logged' }),
   UNAVAILABLE: (why: string) => ({ status: 503, message: `service unavailable: ${why}` }),
   NOT_READY: (why: string) => ({ status: 503, message: `not ready: ${why}` }),
+  STORE_UNAVAILABLE: () => ({
+    status: 503,
+    message: 'the data store did not answer this lookup in time; retry in a few seconds',
+  }),
 
   SNAPSHOT_MISSING: (dir: string) => ({
     status: 500,
@@ -129,6 +133,14 @@ export const catalog = {
     message: `${snapshot} was not published: ${why}`,
   }),
   CONFIG_INVALID: (why: string) => ({ status: 500, message: `invalid configuration: ${why}` }),
+  STORE_NOT_LOADED: (why: string) => ({
+    status: 500,
+    message: `the Redis store holds no usable data set: ${why} (load one with \`rokv load SNAPSHOT --store URL\`)`,
+  }),
+  LOAD_VERIFY_FAILED: (version: string, why: string) => ({
+    status: 500,
+    message: `version ${version} was not activated: ${why}`,
+  }),
 } as const satisfies Record<string, (...args: never[]) => { status: number; message: string }>;
 
 /** A code of the catalog. */

@@ -6,6 +6,7 @@ import { gen } from './cli/gen.js';
 import { get } from './cli/get.js';
 import { publish } from './cli/publish.js';
 import { rollback } from './cli/rollback.js';
+import { load } from './cli/load.js';
 import { serve } from './cli/serve.js';
 import { verify } from './cli/verify.js';
 import { versions } from './cli/versions.js';
@@ -14,9 +15,10 @@ import { ROKV_VERSION } from './version.js';
 const HELP = `rokv ${ROKV_VERSION}: a read-only key-value server (UUID keys, string values)
 
 usage:
-  rokv serve [--data DIR] [--port 8080] [--host 0.0.0.0] [--workers N]   serve a snapshot or data root over HTTP
+  rokv serve [--data DIR|ROOT | --store URL] [--port 8080] [--host 0.0.0.0] [--workers N]   serve a snapshot, data root or Redis store
   rokv build INPUT... --out DIR [--format F] [--max-errors N] ...       build a snapshot from JSON, JSONL, CSV or TSV (.gz too)
   rokv get KEY [--data DIR]                                             print one value from a snapshot
+  rokv load SNAPSHOT --store URL [--keep 2]                             load a snapshot into Redis, activate it
   rokv verify DIR                                                       check a snapshot against its manifest
   rokv gen --count N [--seed S] [--format json|jsonl|csv] [--out FILE]  write a synthetic data set
   rokv publish SNAPSHOT --root DIR [--no-activate] [--keep 3] [--expect FILE] [--min-pairs N] [--max-shrink 10%]
@@ -26,12 +28,12 @@ usage:
   rokv rollback --root DIR                                              go back to the previous version
 
 environment (serve): PORT, HOST, ROKV_DATA, ROKV_WORKERS, ROKV_LOG_LEVEL, ROKV_CORS_ORIGINS (comma-separated),
-  ROKV_BODY_LIMIT, ROKV_BATCH_BODY_LIMIT, ROKV_BATCH_MAX_KEYS, ROKV_CACHE_MAX_AGE, ROKV_ADMIN_TOKEN, ROKV_RELOAD_VERIFY
+  ROKV_BODY_LIMIT, ROKV_BATCH_BODY_LIMIT, ROKV_BATCH_MAX_KEYS, ROKV_CACHE_MAX_AGE, ROKV_ADMIN_TOKEN, ROKV_RELOAD_VERIFY, ROKV_STORE
 `;
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<void>;
 
-const commands: Record<string, Command> = { serve, build, get, verify, gen, publish, versions, activate, rollback };
+const commands: Record<string, Command> = { serve, build, get, load, verify, gen, publish, versions, activate, rollback };
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [name, ...rest] = argv;

@@ -3,20 +3,22 @@ import { loadServeConfig, type ServeConfig } from '../config.js';
 import { isWorker, runPrimary, workerConfig } from '../server/cluster.js';
 import { createLogger } from '../server/logger.js';
 import { exitOnSignals, reloadOnSignal, startServer } from '../server/serve.js';
+import { openStore } from '../server/open-store.js';
+import { publicInfo, type ManifestInfo } from '../snapshot/manifest.js';
 import { checkSnapshot } from '../snapshot/verify.js';
 import { resolveDataSource } from '../snapshot/versions.js';
 import { withUsage } from './args.js';
 import { ensureExampleSnapshot } from './example-data.js';
 
 const USAGE =
-  'rokv serve [--data DIR|ROOT] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]... [--admin-token T] [--admin-port P] [--admin-host H] [--reload-verify full|quick]';
+  'rokv serve [--data DIR|ROOT | --store URL] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]... [--admin-token T] [--admin-port P] [--admin-host H] [--reload-verify full|quick]';
 
 /** `rokv serve`: serves a snapshot (the bundled example without --data) on all cores. */
 export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   if (isWorker()) {
     const config = workerConfig(env);
     const logger = createLogger(config, { worker: true });
-    const server = await startServer(config, config.data!, logger);
+    const server = await startServer(config, config.data, logger);
     exitOnSignals(server.close, logger);
     reloadOnSignal(server, logger);
     return;
@@ -26,6 +28,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
       args: argv,
       options: {
         data: { type: 'string' },
+        store: { type: 'string' },
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         workers: { type: 'string', short: 'w' },
@@ -52,18 +55,19 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
     },
     env,
   );
-  const data = config.data ?? (await ensureExampleSnapshot());
-  const source = await resolveDataSource(data);
-  const manifest = await checkSnapshot(source.dir);
+  const data = config.store === undefined ? (config.data ?? (await ensureExampleSnapshot())) : undefined;
+  const source = data === undefined ? undefined : await resolveDataSource(data);
   const resolved: ServeConfig = { ...config, data };
   const logger = createLogger(resolved);
+  const manifest = source === undefined ? await storeInfo(resolved, logger) : publicInfo(await checkSnapshot(source.dir));
   const announce = (address: string): void => {
     logger.info(
       {
         address,
-        data,
+        // A store URL may carry a password: it never reaches the log.
+        data: data ?? resolved.store?.replace(/\/\/[^@/]*@/, '//***@'),
         dataset: manifest.id,
-        ...(source.kind === 'root' ? { root: source.root, version: source.version } : {}),
+        ...(source?.kind === 'root' ? { root: source.root, version: source.version } : {}),
         source: manifest.source,
         pairs: manifest.count,
         workers: resolved.workers,
@@ -79,4 +83,14 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
     return;
   }
   runPrimary(resolved, logger, announce);
+}
+
+/** Reads what the configured Redis store serves, failing start-up early when it holds no data set. */
+async function storeInfo(config: ServeConfig, logger: Parameters<typeof openStore>[2]): Promise<ManifestInfo> {
+  const store = await openStore(config, undefined, logger);
+  try {
+    return store.info();
+  } finally {
+    await store.close();
+  }
 }

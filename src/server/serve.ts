@@ -5,11 +5,11 @@ import { buildAdminApp } from '../http/admin.js';
 import { buildApp } from '../http/app.js';
 import { Readiness } from '../http/probes.js';
 import { resolveDataSource } from '../snapshot/versions.js';
-import { LmdbStore } from '../store/lmdb.js';
 import type { Store } from '../store/store.js';
 import { isWorker } from './cluster.js';
 import { clusterMetricsSource } from './cluster-metrics.js';
 import { VersionReloader } from './reload.js';
+import { openStore } from './open-store.js';
 
 /** A listening server and how to stop it. */
 export interface RunningServer {
@@ -23,14 +23,14 @@ export interface RunningServer {
 }
 
 /**
- * Opens the snapshot at `dataDir` (or the current version when it is a data root, then following
- * its pointer), builds the app and listens; the caller owns signals.
+ * Opens the store (the snapshot at `dataDir`, the current version when it is a data root, then
+ * following its pointer, or `config.store`), builds the app and listens; the caller owns signals.
  */
-export async function startServer(config: ServeConfig, dataDir: string, logger: Logger): Promise<RunningServer> {
-  const source = await resolveDataSource(dataDir);
+export async function startServer(config: ServeConfig, dataDir: string | undefined, logger: Logger): Promise<RunningServer> {
+  const source = dataDir === undefined ? undefined : await resolveDataSource(dataDir);
   const reloader =
-    source.kind === 'root' ? await VersionReloader.start(source.root, source.version, config, logger) : undefined;
-  const store: Store = reloader?.store ?? (await LmdbStore.open(source.dir));
+    source?.kind === 'root' ? await VersionReloader.start(source.root, source.version, config, logger) : undefined;
+  const store: Store = reloader?.store ?? (await openStore(config, source?.dir, logger));
   // Fastify logs a line per listening address at info; rokv prints its own single start line, so
   // the app's logger starts at warn unless debugging was asked for.
   const appLogger = config.logLevel === 'debug' || config.logLevel === 'trace' ? logger : logger.child({}, { level: 'warn' });

@@ -1,0 +1,75 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { STORE_URL_PATTERN } from '../config.js';
+import { rokvError } from '../errors.js';
+
+/** A connection to one Redis node or to a Redis Cluster; both speak the same commands. */
+export type RedisClient = Redis | Cluster;
+
+/** How long one command may take before rokv gives up on it. */
+export interface ConnectOptions {
+  commandTimeoutMs: number;
+}
+
+/**
+ * Delay before reconnect attempt `times`: exponential up to 2 s, with jitter so that many rokv
+ * processes that lost the same node do not reconnect in lock step (no reconnect storm).
+ */
+export function reconnectDelay(times: number): number {
+  return Math.min(2000, 50 * 2 ** Math.min(times, 6)) + Math.floor(Math.random() * 100);
+}
+
+/** A seed node of a cluster URL. */
+interface Seed {
+  host: string;
+  port: number;
+}
+
+/** Parses the `H1:P1,H2:P2` part of a `redis-cluster://` URL, with optional `user:password@` before it. */
+export function parseClusterUrl(url: string): { seeds: Seed[]; username?: string; password?: string } {
+  const rest = url.slice('redis-cluster://'.length);
+  const at = rest.lastIndexOf('@');
+  const auth = at >= 0 ? rest.slice(0, at) : '';
+  const hosts = (at >= 0 ? rest.slice(at + 1) : rest).replace(/\/.*$/, '');
+  const seeds = hosts.split(',').map((hp) => {
+    const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(hp.trim());
+    if (!m) throw rokvError('CONFIG_INVALID', `store: "${hp}" is not HOST:PORT; expected redis-cluster://H1:P1,H2:P2,...`);
+    return { host: m[1]!, port: Number(m[2]) };
+  });
+  const [user, ...pass] = auth.split(':');
+  const password = pass.length > 0 ? decodeURIComponent(pass.join(':')) : undefined;
+  return {
+    seeds,
+    ...(user ? { username: decodeURIComponent(user) } : {}),
+    ...(password ? { password } : {}),
+  };
+}
+
+/** Connects to `url`: `redis://` / `rediss://` for one node, `redis-cluster://H1:P1,...` for a cluster. */
+export function connectRedis(url: string, options: ConnectOptions): RedisClient {
+  if (!STORE_URL_PATTERN.test(url)) {
+    throw rokvError('CONFIG_INVALID', `store: expected redis://HOST:PORT or redis-cluster://H1:P1,H2:P2,...`);
+  }
+  const nodeOptions: RedisOptions = {
+    commandTimeout: options.commandTimeoutMs,
+    connectTimeout: Math.max(1000, options.commandTimeoutMs),
+    // A lookup fails fast instead of waiting through many reconnects: the client retries, not rokv.
+    maxRetriesPerRequest: 1,
+    enableAutoPipelining: true,
+  };
+  if (!url.startsWith('redis-cluster://')) {
+    return new Redis(url, { ...nodeOptions, retryStrategy: reconnectDelay });
+  }
+  const { seeds, username, password } = parseClusterUrl(url);
+  return new Cluster(seeds, {
+    redisOptions: { ...nodeOptions, ...(username ? { username } : {}), ...(password ? { password } : {}) },
+    clusterRetryStrategy: reconnectDelay,
+    // Commands to slots served by the same nodes go out as one pipeline: batch lookups are grouped by node.
+    enableAutoPipelining: true,
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    retryDelayOnTryAgain: 200,
+    slotsRefreshTimeout: Math.max(1000, options.commandTimeoutMs),
+    // Notices a promoted replica within seconds even when no command hit the dead master.
+    slotsRefreshInterval: 2000,
+  });
+}

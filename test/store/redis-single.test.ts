@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RokvError } from '../../src/errors.js';
+import { RedisStore } from '../../src/store/redis.js';
+import { loadSnapshot } from '../../src/store/redis-load.js';
+import { parseUuid } from '../../src/uuid.js';
+import { redisAvailable } from '../helpers/redis-cluster.js';
+import { snapshotOf } from '../helpers/snapshot.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const noRedis = !redisAvailable() && !process.env.CI ? 'redis-server is not installed' : false;
+const PORT = 17040;
+const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
+
+describe('the Redis store on one node (redis://)', { skip: noRedis }, () => {
+  test('serves a loaded snapshot, then answers STORE_UNAVAILABLE within its timeout once Redis is gone', async () => {
+    const dir = await tempDir('rokv-redis-one-');
+    const redis = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    after(() => {
+      if (redis.exitCode === null && redis.signalCode === null) redis.kill('SIGKILL');
+    });
+    const url = `redis://127.0.0.1:${PORT}`;
+    const snapshot = await snapshotOf({ [KEY]: 'lunmtp ftxemjfob pmo hwoya' });
+    for (let tries = 0; ; tries++) {
+      try {
+        await loadSnapshot(snapshot, url, { keep: 2, graceMs: 0, window: 16, sample: 10 });
+        break;
+      } catch (err) {
+        if (tries > 50) throw err;
+        await sleep(100);
+      }
+    }
+    const store = await RedisStore.open(url, { pollMs: 200, commandTimeoutMs: 500 });
+    try {
+      const found = await store.get(parseUuid(KEY)!);
+      assert.equal(Buffer.from(found!).toString(), '"lunmtp ftxemjfob pmo hwoya"');
+      assert.equal(store.health().ready, true);
+
+      const exited = once(redis, 'exit');
+      redis.kill('SIGKILL');
+      await exited;
+      const started = Date.now();
+      await assert.rejects(store.get(parseUuid(KEY)!), (err: unknown) => err instanceof RokvError && err.code === 'STORE_UNAVAILABLE' && err.statusCode === 503);
+      assert.ok(Date.now() - started < 3000, `the lookup took ${Date.now() - started} ms`);
+      assert.equal(store.health().ready, false);
+    } finally {
+      await store.close();
+    }
+  });
+});
