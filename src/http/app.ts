@@ -10,7 +10,7 @@ import { registerGetValues } from './get-values.js';
 import { installJsonBodyParser } from './json-body.js';
 import { installMetrics, Metrics, registerMetrics, type MetricsSource } from './metrics.js';
 import { installOpenApi } from './openapi.js';
-import { Readiness, registerProbes } from './probes.js';
+import { Readiness, registerProbes, type VersionReport } from './probes.js';
 import { registerValues } from './values.js';
 
 /** The part of the configuration the HTTP app needs. */
@@ -35,6 +35,8 @@ export interface AppOptions {
   readiness?: Readiness;
   /** Where /metrics reads from; the default is this process's registry. */
   metricsSource?: MetricsSource;
+  /** A data root's reload status, for `/readyz` details and metrics. */
+  versions?: () => VersionReport;
   /** The admin API: registered only when a token is configured. */
   admin?: { token: string; actions: AdminActions };
 }
@@ -62,7 +64,7 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
   installErrorHandlers(app);
   stampDatasetHeader(app.server, store);
   if (config.corsOrigins.length > 0) void app.register(cors, { origin: config.corsOrigins });
-  const metrics = new Metrics(store);
+  const metrics = new Metrics(store, options.versions);
   installMetrics(app, metrics);
   installOpenApi(app, config.batchMaxKeys);
   const readiness = options.readiness ?? new Readiness();
@@ -73,7 +75,7 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     registerGetValues(api, store, { maxKeys: config.batchMaxKeys, bodyLimit: config.batchBodyLimit }, metrics);
     registerValues(api, store, config.cacheMaxAgeSeconds);
     registerDataset(api, store);
-    registerProbes(api, store, readiness);
+    registerProbes(api, store, readiness, options.versions);
     registerMetrics(api, metrics, options.metricsSource);
     if (options.admin) registerAdmin(api, options.admin.token, options.admin.actions);
   });

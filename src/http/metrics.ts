@@ -1,6 +1,7 @@
 import type { FastifyInstance, onResponseHookHandler, RouteOptions } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../store/store.js';
+import type { VersionReport } from './probes.js';
 import { rejectOtherMethods } from './errors.js';
 
 /** Routes that look one key up: their status says the outcome of the lookup. */
@@ -54,7 +55,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(store: Store) {
+  constructor(store: Store, versions?: () => VersionReport) {
     const registers = [this.registry];
     const routes = this.routes;
     const outcomes = this.outcomes;
@@ -120,6 +121,26 @@ export class Metrics {
         this.set({ id: store.info().id }, 1);
       },
     });
+    if (versions) {
+      new Counter({
+        name: 'rokv_version_swaps_total',
+        help: 'Data set versions this process swapped in (data root mode).',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(versions().swaps);
+        },
+      });
+      new Counter({
+        name: 'rokv_version_refusals_total',
+        help: 'Data set versions this process refused to serve because they failed verification.',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(versions().refusals);
+        },
+      });
+    }
     collectDefaultMetrics({ register: this.registry });
   }
 

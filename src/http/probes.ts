@@ -24,10 +24,20 @@ export class Readiness {
   }
 }
 
+/** What a data root's reloader reports: the version served, swaps done, versions refused and why. */
+export interface VersionReport {
+  version: string;
+  swaps: number;
+  refusals: number;
+  lastRefusal: { version: string; reason: string; at: string } | null;
+}
+
 /** Says why the server is not ready, or undefined when it is: serving and a probe lookup succeeded. */
 export async function notReadyReason(readiness: Readiness, store: Store): Promise<RokvError | undefined> {
   if (readiness.phase === 'starting') return rokvError('NOT_READY', 'the server is starting');
   if (readiness.phase === 'stopping') return rokvError('NOT_READY', 'the server is shutting down');
+  const health = store.health?.();
+  if (health !== undefined && !health.ready) return rokvError('NOT_READY', 'the data store is not connected');
   try {
     await store.get(PROBE_KEY);
   } catch {
@@ -40,7 +50,12 @@ export async function notReadyReason(readiness: Readiness, store: Store): Promis
  * Registers `GET /healthz` (the process answers) and `GET /readyz` (it should get traffic). Readiness
  * flips to 503 as soon as the app starts closing, before Fastify stops taking connections.
  */
-export function registerProbes(app: FastifyInstance, store: Store, readiness: Readiness): void {
+export function registerProbes(
+  app: FastifyInstance,
+  store: Store,
+  readiness: Readiness,
+  versions?: () => VersionReport,
+): void {
   app.addHook('preClose', (done) => {
     readiness.stopping();
     done();
@@ -49,7 +64,13 @@ export function registerProbes(app: FastifyInstance, store: Store, readiness: Re
   app.get('/readyz', async (_request, reply) => {
     const reason = await notReadyReason(readiness, store);
     if (reason !== undefined) return sendError(reply, reason);
-    return reply.type('application/json; charset=utf-8').send('{"status":"ready"}');
+    // Details tell an operator what serves and what was refused (a bad version keeps the old one serving).
+    const details = {
+      status: 'ready',
+      ...(versions ? { versions: versions() } : {}),
+      ...(store.health ? { store: store.health() } : {}),
+    };
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(details));
   });
   rejectOtherMethods(app, '/healthz', ['GET', 'HEAD']);
   rejectOtherMethods(app, '/readyz', ['GET', 'HEAD']);

@@ -44,6 +44,7 @@ export async function startServer(config: ServeConfig, dataDir: string | undefin
     readiness,
     ...(isWorker() ? { metricsSource: clusterMetricsSource } : {}),
     ...(admin && !adminApp ? { admin } : {}),
+    ...(reloader ? { versions: () => reloader.status() } : {}),
   });
   const address = await app.listen({ port: config.port, host: config.host });
   if (adminApp) {

@@ -1,5 +1,10 @@
 import type { ManifestInfo } from '../snapshot/manifest.js';
 
+/** An engine's state as `/readyz` shows it; engines add their own fields (connection status, version). */
+export interface StoreHealth {
+  ready: boolean;
+}
+
 /**
  * A read-only key-value store. Keys are the 16 bytes of a UUID; a value comes back as the bytes of
  * its JSON string literal (quotes and escapes included), so the HTTP layer can answer without
@@ -15,6 +20,8 @@ export interface Store {
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** What the data set says about itself. */
   info(): ManifestInfo;
+  /** Optional: the engine's own state (connections, versions) for `/readyz`; `ready: false` fails readiness. */
+  health?(): StoreHealth;
   /** Releases the store; pending lookups finish first. */
   close(): Promise<void>;
 }

@@ -175,6 +175,17 @@ describe('versions served live', () => {
     assert.equal(status.body.version, oldId);
     assert.equal((status.body.lastRefusal as { version: string }).version, newId);
     assert.match((status.body.lastRefusal as { reason: string }).reason, /does not match its sha256/);
+    const ready = await fetch(`${server.url}/readyz`);
+    assert.equal(ready.status, 200);
+    const details = (await ready.json()) as {
+      versions: { version: string; refusals: number; lastRefusal: { version: string } };
+    };
+    assert.equal(details.versions.version, oldId);
+    assert.equal(details.versions.lastRefusal.version, newId);
+    const refusals = details.versions.refusals;
+    assert.ok(refusals >= 1, `refusals ${refusals}`);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, new RegExp(`^rokv_version_refusals_total ${refusals}$`, 'm'));
     assert.equal(await server.stop('SIGTERM'), 0);
   });
 
