@@ -9,14 +9,16 @@ RUN npm ci --no-audit --no-fund \
  && node dist/main.js build data/example.json --out data/example-$(node -p "require('./package.json').version").snapshot \
  && npm prune --omit=dev
 
-# Runtime stage: only the compiled code, production dependencies and data; runs as the non-root `node` user.
+# Runtime stage: only the compiled code, production dependencies and data; runs as the non-root `node` user
+# and writes nothing, so it runs with `docker run --read-only` and a snapshot mounted `:ro` (LMDB opened
+# read-only skips its lock file when it cannot create one; snapshots are immutable, so none is needed).
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
-COPY --from=build --chown=node:node /app/data ./data
+COPY --from=build --chown=root:root /app/data ./data
 USER node
 EXPOSE 8080
 # Node's fetch needs no extra package in the slim image; any non-5xx answer means the server is up.

@@ -12,6 +12,11 @@ export const storeUrl = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
+const nonNegativeInt = z.coerce.number().int().min(0);
+/** Booleans from flags (true) or the environment ("true"/"1"/"false"/"0"); z.coerce would read "false" as true. */
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+  .transform((v) => v === true || v === 'true' || v === '1');
 
 /**
  * The one schema for `rokv serve`: flags and environment variables both land here, are validated
@@ -59,6 +64,29 @@ export const serveConfigSchema = z.object({
    * data files (a stream read, seconds per GB), `quick` only the manifest, pair count and a sample.
    */
   reloadVerify: z.enum(['full', 'quick']).default('full'),
+  /** File of accepted API keys, one SHA-256 hex digest a line; watched and reloaded when it changes. */
+  apiKeysFile: z.string().min(1).optional(),
+  /** Accepted API keys as comma-separated SHA-256 hex digests (for secrets injected as environment). */
+  apiKeys: z.string().min(1).optional(),
+  /** With API keys on, also close /metrics and /docs (probes always stay open). */
+  authOps: flag.default(false),
+  /** PEM certificate chain and private key files: both set turn TLS on; reloaded on SIGHUP. */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  /** Serve HTTP/2 (with HTTP/1.1 fallback) over TLS. */
+  http2: flag.default(false),
+  /** Open connections a worker accepts; beyond it new ones are closed at once (file descriptors are finite). */
+  maxConnections: positiveInt.default(10_000),
+  /** Answer 503 with Retry-After when the event loop lags more than this (ms); 0 turns shedding off. */
+  maxEventLoopLagMs: nonNegativeInt.default(0),
+  /** Requests a client address may make per minute; 0 turns rate limiting off. */
+  rateLimit: nonNegativeInt.default(0),
+}).refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
+  message: 'TLS needs both a certificate and a key',
+  path: ['tlsCert'],
+}).refine((c) => !c.http2 || c.tlsCert !== undefined, {
+  message: 'HTTP/2 is served over TLS only: give --tls-cert and --tls-key',
+  path: ['http2'],
 });
 
 /** The validated configuration of `rokv serve`. */
@@ -77,6 +105,15 @@ export interface ServeFlags {
   adminPort?: string | undefined;
   adminHost?: string | undefined;
   reloadVerify?: string | undefined;
+  apiKeys?: string | undefined;
+  authOps?: boolean | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  http2?: boolean | undefined;
+  maxConnections?: string | undefined;
+  maxEventLoopLagMs?: string | undefined;
+  rateLimit?: string | undefined;
+  headersTimeoutMs?: string | undefined;
 }
 
 /** Merges flags over environment variables over defaults and validates the result once. */
@@ -98,6 +135,16 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Serv
     adminPort: pick(flags.adminPort, 'ROKV_ADMIN_PORT'),
     adminHost: pick(flags.adminHost, 'ROKV_ADMIN_HOST'),
     reloadVerify: pick(flags.reloadVerify, 'ROKV_RELOAD_VERIFY'),
+    apiKeysFile: pick(flags.apiKeys, 'ROKV_API_KEYS_FILE'),
+    apiKeys: env.ROKV_API_KEYS || undefined,
+    authOps: flags.authOps ?? (env.ROKV_AUTH_OPS || undefined),
+    tlsCert: pick(flags.tlsCert, 'ROKV_TLS_CERT'),
+    tlsKey: pick(flags.tlsKey, 'ROKV_TLS_KEY'),
+    http2: flags.http2 ?? (env.ROKV_HTTP2 || undefined),
+    maxConnections: pick(flags.maxConnections, 'ROKV_MAX_CONNECTIONS'),
+    maxEventLoopLagMs: pick(flags.maxEventLoopLagMs, 'ROKV_MAX_EVENT_LOOP_LAG_MS'),
+    rateLimit: pick(flags.rateLimit, 'ROKV_RATE_LIMIT'),
+    headersTimeoutMs: pick(flags.headersTimeoutMs, 'ROKV_HEADERS_TIMEOUT_MS'),
   });
 }
 

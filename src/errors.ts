@@ -89,6 +89,18 @@ export const catalog = {
     status: 503,
     message: 'the data store did not answer this lookup in time; retry in a few seconds',
   }),
+  AUTH_MISSING: () => ({
+    status: 401,
+    message: 'this route needs an API key; send it as the header "Authorization: Bearer <key>"',
+  }),
+  AUTH_INVALID: () => ({
+    status: 401,
+    message: 'the API key is not accepted; send a current key as "Authorization: Bearer <key>"',
+  }),
+  RATE_LIMITED: (max: number, retryAfterSeconds: number) => ({
+    status: 429,
+    message: `too many requests: the limit is ${max} a minute per client; retry in ${retryAfterSeconds} s`,
+  }),
 
   SNAPSHOT_MISSING: (dir: string) => ({
     status: 500,

@@ -28,7 +28,10 @@ usage:
   rokv rollback --root DIR                                              go back to the previous version
 
 environment (serve): PORT, HOST, ROKV_DATA, ROKV_WORKERS, ROKV_LOG_LEVEL, ROKV_CORS_ORIGINS (comma-separated),
-  ROKV_BODY_LIMIT, ROKV_BATCH_BODY_LIMIT, ROKV_BATCH_MAX_KEYS, ROKV_CACHE_MAX_AGE, ROKV_ADMIN_TOKEN, ROKV_RELOAD_VERIFY, ROKV_STORE
+  ROKV_BODY_LIMIT, ROKV_BATCH_BODY_LIMIT, ROKV_BATCH_MAX_KEYS, ROKV_CACHE_MAX_AGE, ROKV_ADMIN_TOKEN, ROKV_RELOAD_VERIFY, ROKV_STORE,
+  ROKV_API_KEYS_FILE, ROKV_API_KEYS, ROKV_AUTH_OPS, ROKV_TLS_CERT, ROKV_TLS_KEY, ROKV_HTTP2,
+  ROKV_MAX_CONNECTIONS, ROKV_MAX_EVENT_LOOP_LAG_MS, ROKV_RATE_LIMIT, ROKV_HEADERS_TIMEOUT_MS
+serve security (API keys, TLS, limits): docs/security.md
 `;
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<void>;

@@ -50,6 +50,34 @@ describe('serve config', () => {
     assert.deepEqual([d.bodyLimit, d.batchBodyLimit, d.batchMaxKeys, d.cacheMaxAgeSeconds], [4096, 65_536, 1000, 3600]);
   });
 
+  test('leaves auth, TLS, shedding and rate limiting off by default, with a connection cap', () => {
+    const c = loadServeConfig({}, {});
+    assert.deepEqual(
+      [c.apiKeysFile, c.apiKeys, c.tlsCert, c.http2, c.maxEventLoopLagMs, c.rateLimit, c.maxConnections],
+      [undefined, undefined, undefined, false, 0, 0, 10_000],
+    );
+  });
+
+  test('reads the security and limit options from the environment, "false" meaning false', () => {
+    const c = loadServeConfig(
+      {},
+      {
+        ROKV_API_KEYS_FILE: '/run/keys',
+        ROKV_AUTH_OPS: 'false',
+        ROKV_TLS_CERT: '/c.pem',
+        ROKV_TLS_KEY: '/k.pem',
+        ROKV_HTTP2: '1',
+        ROKV_MAX_EVENT_LOOP_LAG_MS: '200',
+        ROKV_RATE_LIMIT: '600',
+        ROKV_HEADERS_TIMEOUT_MS: '5000',
+      },
+    );
+    assert.deepEqual(
+      [c.apiKeysFile, c.authOps, c.tlsCert, c.tlsKey, c.http2, c.maxEventLoopLagMs, c.rateLimit, c.headersTimeoutMs],
+      ['/run/keys', false, '/c.pem', '/k.pem', true, 200, 600, 5000],
+    );
+  });
+
   const bad: [string, Parameters<typeof loadServeConfig>[0], NodeJS.ProcessEnv, RegExp][] = [
     ['a port that is not a number', { port: 'http' }, {}, /port/],
     ['a port above 65535', { port: '70000' }, {}, /port/],
@@ -57,6 +85,11 @@ describe('serve config', () => {
     ['a fractional worker count', {}, { ROKV_WORKERS: '1.5' }, /workers/],
     ['an unknown log level', { logLevel: 'loud' }, {}, /logLevel/],
     ['a batch limit of zero keys', {}, { ROKV_BATCH_MAX_KEYS: '0' }, /batchMaxKeys/],
+    ['a TLS certificate without a key', { tlsCert: '/c.pem' }, {}, /tlsCert: TLS needs both/],
+    ['HTTP/2 without TLS', { http2: true }, {}, /http2: HTTP\/2 is served over TLS only/],
+    ['a negative lag threshold', {}, { ROKV_MAX_EVENT_LOOP_LAG_MS: '-1' }, /maxEventLoopLagMs/],
+    ['zero max connections', { maxConnections: '0' }, {}, /maxConnections/],
+    ['a boolean that is not one', {}, { ROKV_AUTH_OPS: 'yes' }, /authOps/],
   ];
   for (const [name, flags, env, field] of bad) {
     test(`rejects ${name} with a message naming the field`, () => {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadServeConfig, type ServeConfig } from '../config.js';
 import { isWorker, runPrimary, workerConfig } from '../server/cluster.js';
 import { createLogger } from '../server/logger.js';
-import { exitOnSignals, reloadOnSignal, startServer } from '../server/serve.js';
+import { exitOnSignals, exitOnUncaught, reloadOnSignal, startServer } from '../server/serve.js';
 import { openStore } from '../server/open-store.js';
 import { publicInfo, type ManifestInfo } from '../snapshot/manifest.js';
 import { checkSnapshot } from '../snapshot/verify.js';
@@ -11,13 +11,15 @@ import { withUsage } from './args.js';
 import { ensureExampleSnapshot } from './example-data.js';
 
 const USAGE =
-  'rokv serve [--data DIR|ROOT | --store URL] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]... [--admin-token T] [--admin-port P] [--admin-host H] [--reload-verify full|quick]';
+  'rokv serve [--data DIR|ROOT | --store URL] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]... [--admin-token T] [--admin-port P] [--admin-host H] [--reload-verify full|quick]' +
+  ' [--api-keys FILE] [--auth-ops] [--tls-cert FILE --tls-key FILE [--http2]] [--max-connections N] [--max-lag-ms MS] [--rate-limit N] [--headers-timeout-ms MS]';
 
 /** `rokv serve`: serves a snapshot (the bundled example without --data) on all cores. */
 export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   if (isWorker()) {
     const config = workerConfig(env);
     const logger = createLogger(config, { worker: true });
+    exitOnUncaught(logger);
     const server = await startServer(config, config.data, logger);
     exitOnSignals(server.close, logger);
     reloadOnSignal(server, logger);
@@ -38,6 +40,15 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
         'admin-port': { type: 'string' },
         'admin-host': { type: 'string' },
         'reload-verify': { type: 'string' },
+        'api-keys': { type: 'string' },
+        'auth-ops': { type: 'boolean' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        http2: { type: 'boolean' },
+        'max-connections': { type: 'string' },
+        'max-lag-ms': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'headers-timeout-ms': { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -52,6 +63,14 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
       adminPort: values['admin-port'],
       adminHost: values['admin-host'],
       reloadVerify: values['reload-verify'],
+      apiKeys: values['api-keys'],
+      authOps: values['auth-ops'],
+      tlsCert: values['tls-cert'],
+      tlsKey: values['tls-key'],
+      maxConnections: values['max-connections'],
+      maxEventLoopLagMs: values['max-lag-ms'],
+      rateLimit: values['rate-limit'],
+      headersTimeoutMs: values['headers-timeout-ms'],
     },
     env,
   );
@@ -75,6 +94,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
       `rokv serving ${manifest.count} pairs from ${manifest.source} on ${address} with ${resolved.workers} worker(s)`,
     );
   };
+  exitOnUncaught(logger);
   if (resolved.workers === 1) {
     const server = await startServer(resolved, data, logger);
     exitOnSignals(server.close, logger);

@@ -4,6 +4,8 @@ import type { ServeConfig } from '../config.js';
 import type { Store } from '../store/store.js';
 import { registerAdmin, type AdminActions } from './admin.js';
 import { registerDataset, stampDatasetHeader } from './dataset.js';
+import type { ApiKeys } from './api-keys.js';
+import { registerAuth } from './auth.js';
 import { frameworkErrors, installErrorHandlers } from './errors.js';
 import { registerGetValue } from './get-value.js';
 import { registerGetValues } from './get-values.js';
@@ -12,6 +14,7 @@ import { installMetrics, Metrics, registerMetrics, type MetricsSource } from './
 import { installOpenApi } from './openapi.js';
 import { Readiness, registerProbes, type VersionReport } from './probes.js';
 import { registerValues } from './values.js';
+import { registerLoadShedding, registerRateLimit } from './limits.js';
 
 /** The part of the configuration the HTTP app needs. */
 export type AppConfig = Pick<
@@ -25,7 +28,14 @@ export type AppConfig = Pick<
   | 'batchBodyLimit'
   | 'cacheMaxAgeSeconds'
   | 'corsOrigins'
->;
+> &
+  Partial<Pick<ServeConfig, 'maxConnections' | 'maxEventLoopLagMs' | 'rateLimit' | 'authOps' | 'http2'>>;
+
+/** PEM certificate chain and key: given, the app serves HTTPS (HTTP/2 too with `http2`). */
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
 
 /** Options that belong to the process, not the configuration. */
 export interface AppOptions {
@@ -39,11 +49,24 @@ export interface AppOptions {
   versions?: () => VersionReport;
   /** The admin API: registered only when a token is configured. */
   admin?: { token: string; actions: AdminActions };
+  /** Accepted API keys: given, data routes need `Authorization: Bearer <key>`. */
+  apiKeys?: ApiKeys | undefined;
+  /** Serve TLS with these; the server's `setSecureContext` swaps them later. */
+  tls?: TlsFiles | undefined;
 }
 
 /** Builds the Fastify app serving `store`; the caller decides whether to `listen` or to `inject`. */
 export function buildApp(store: Store, config: AppConfig, options: AppOptions = {}): FastifyInstance {
+  const timeouts = {
+    headersTimeout: config.headersTimeoutMs,
+    // Node checks header and request timeouts on this timer (30 s by default): too coarse to stop slowloris.
+    connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+  };
+  const tls = options.tls ? { ...options.tls, ...timeouts, allowHTTP1: true } : undefined;
+  // Fastify's types pick one server kind per call site; the options object decides at run time.
+  const serverKind = (tls ? { https: tls, http2: config.http2 === true } : { http: timeouts }) as { http: typeof timeouts };
   const app = Fastify({
+    ...serverKind,
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Per-request log lines cost about a fifth of the throughput; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
@@ -53,7 +76,6 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    http: { headersTimeout: config.headersTimeoutMs },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,
@@ -69,6 +91,14 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
   installOpenApi(app, config.batchMaxKeys);
   const readiness = options.readiness ?? new Readiness();
   if (options.readiness === undefined) app.addHook('onReady', () => readiness.serving());
+  const { maxEventLoopLagMs = 0, rateLimit = 0 } = config;
+  if (maxEventLoopLagMs > 0) registerLoadShedding(app, maxEventLoopLagMs);
+  if (rateLimit > 0) registerRateLimit(app, rateLimit);
+  const { apiKeys } = options;
+  // After the plugins load, so shedding and rate limiting run first: a flood of keyless or
+  // key-guessing requests is limited before any key is hashed. Both are queued before the routes
+  // plugin below, so its routes inherit the hooks.
+  if (apiKeys) void app.after(() => registerAuth(app, apiKeys, config.authOps === true));
   // Routes go in a plugin so that they are added after the OpenAPI plugin loaded and saw them.
   void app.register(async (api) => {
     registerGetValue(api, store, config.bodyLimit);
@@ -79,5 +109,6 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     registerMetrics(api, metrics, options.metricsSource);
     if (options.admin) registerAdmin(api, options.admin.token, options.admin.actions);
   });
+  if (config.maxConnections !== undefined) app.server.maxConnections = config.maxConnections;
   return app;
 }

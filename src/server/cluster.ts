@@ -16,18 +16,35 @@ export function workerConfig(env: NodeJS.ProcessEnv): ServeConfig {
   return parseServeConfig(JSON.parse(env[WORKER_CONFIG_ENV] ?? '{}') as Record<string, unknown>);
 }
 
+/** Deaths within this window count towards the restart delay and the crash loop alarm. */
+const CRASH_WINDOW_MS = 60_000;
+/** This many deaths within the window is a crash loop: reported at fatal, restarts slow to the cap. */
+export const CRASH_LOOP_DEATHS = 5;
+const FIRST_RESTART_DELAY_MS = 100;
 const MAX_RESTART_DELAY_MS = 30_000;
 
 /**
+ * The delay before replacing a worker, from the deaths seen in the last minute (`recentDeaths`
+ * includes this one): an isolated crash is replaced at once, repeated ones back off exponentially.
+ */
+export function restartDelayMs(recentDeaths: number): number {
+  return Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** Math.max(0, recentDeaths - 1));
+}
+
+/**
  * Forks `config.workers` workers that all listen on the same port (node:cluster shares the socket)
- * and all map the same snapshot, so memory does not grow with the worker count. Replaces a worker
- * that dies, with a growing delay; stops them all gracefully on SIGTERM/SIGINT and then exits.
+ * and all map the same snapshot, so memory does not grow with the worker count. Supervises them: a
+ * worker that dies (uncaught error, kill -9, out of memory) is replaced with a backoff that grows
+ * with the deaths of the last minute while the others keep serving; a crash loop is reported. SIGHUP
+ * is passed on to every worker (certificates, keys); SIGTERM/SIGINT stop them all gracefully.
  */
 export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: (address: string) => void): void {
   const env = { [WORKER_CONFIG_ENV]: JSON.stringify(config) };
+  const scheme = config.tlsCert !== undefined ? 'https' : 'http';
   let stopping = false;
   let listening = 0;
-  let restarts = 0;
+  let announced = false;
+  let deaths: number[] = [];
   const everListened = new WeakSet<Worker>();
 
   const fork = (): void => {
@@ -35,7 +52,12 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
     worker.on('listening', (addr) => {
       everListened.add(worker);
       listening++;
-      if (listening === config.workers) onAllListening(`http://${addr.address ?? config.host}:${addr.port}`);
+      if (announced) {
+        logger.info({ workerPid: worker.process.pid }, 'replacement worker is serving');
+      } else if (listening === config.workers) {
+        announced = true;
+        onAllListening(`${scheme}://${addr.address ?? config.host}:${addr.port}`);
+      }
     });
   };
 
@@ -44,15 +66,19 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
       return;
     }
-    if (!everListened.has(worker)) {
+    if (!everListened.has(worker) && !announced) {
       logger.fatal({ workerPid: worker.process.pid, code, signal }, 'a worker failed to start; stopping');
       stopAll(1);
       return;
     }
-    restarts++;
-    const delay = Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** Math.min(restarts, 10));
-    logger.error({ workerPid: worker.process.pid, code, signal, restartInMs: delay }, 'worker died; replacing it');
-    setTimeout(fork, delay).unref();
+    const now = Date.now();
+    deaths = [...deaths.filter((t) => now - t < CRASH_WINDOW_MS), now];
+    const delay = restartDelayMs(deaths.length);
+    const details = { workerPid: worker.process.pid, code, signal, restartInMs: delay, deathsLastMinute: deaths.length };
+    if (deaths.length >= CRASH_LOOP_DEATHS) logger.fatal(details, 'crash loop: workers keep dying; replacing them more slowly');
+    else logger.error(details, 'worker died; replacing it');
+    // Not unref: with every worker dead, this timer is what keeps the primary alive to replace them.
+    setTimeout(fork, delay);
   });
 
   const stopAll = (exitCode: number): void => {
@@ -75,7 +101,8 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  // Each worker re-reads the data root pointer on SIGHUP; the primary serves nothing itself.
+  // Each worker re-reads the data root pointer, its certificates and API keys on SIGHUP; the
+  // primary serves nothing itself.
   process.on('SIGHUP', () => {
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
   });

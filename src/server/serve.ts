@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
+import { ApiKeys } from '../http/api-keys.js';
 import { buildAdminApp } from '../http/admin.js';
-import { buildApp } from '../http/app.js';
+import { buildApp, type TlsFiles } from '../http/app.js';
 import { Readiness } from '../http/probes.js';
 import { resolveDataSource } from '../snapshot/versions.js';
 import type { Store } from '../store/store.js';
@@ -10,6 +13,7 @@ import { isWorker } from './cluster.js';
 import { clusterMetricsSource } from './cluster-metrics.js';
 import { VersionReloader } from './reload.js';
 import { openStore } from './open-store.js';
+import { onReload } from './sighup.js';
 
 /** A listening server and how to stop it. */
 export interface RunningServer {
@@ -39,13 +43,19 @@ export async function startServer(config: ServeConfig, dataDir: string | undefin
   const adminApp =
     admin && config.adminPort !== undefined ? buildAdminApp(admin.token, admin.actions, appLogger) : undefined;
   const readiness = new Readiness();
+  const apiKeys = loadApiKeys(config, logger);
+  const { tlsCert, tlsKey } = config;
+  const loadTls = tlsCert !== undefined && tlsKey !== undefined ? () => readTls(tlsCert, tlsKey) : undefined;
   const app = buildApp(store, config, {
     logger: appLogger,
+    apiKeys,
+    tls: loadTls?.(),
     readiness,
     ...(isWorker() ? { metricsSource: clusterMetricsSource } : {}),
     ...(admin && !adminApp ? { admin } : {}),
     ...(reloader ? { versions: () => reloader.status() } : {}),
   });
+  if (loadTls) onReload('tls', () => (app.server as unknown as TlsServer).setSecureContext(loadTls()), logger);
   const address = await app.listen({ port: config.port, host: config.host });
   if (adminApp) {
     const adminAddress = await adminApp.listen({ port: config.adminPort!, host: config.adminHost });
@@ -61,11 +71,43 @@ export async function startServer(config: ServeConfig, dataDir: string | undefin
       force.unref();
       await Promise.all([app.close(), adminApp?.close()]);
       clearTimeout(force);
+      apiKeys?.close();
       await (reloader ?? store).close();
     })();
     return closing;
   };
   return { app, store, address, reloader, close };
+}
+
+/** Reads the certificate chain and key; a failure here fails the start or the reload, never half-applies. */
+function readTls(certFile: string, keyFile: string): TlsFiles {
+  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+}
+
+/** The configured API keys (file watched, reloaded on SIGHUP too), or undefined when auth is off. */
+function loadApiKeys(config: ServeConfig, logger: Logger): ApiKeys | undefined {
+  if (config.apiKeysFile === undefined && config.apiKeys === undefined) return undefined;
+  const keys = new ApiKeys({ file: config.apiKeysFile, digests: config.apiKeys });
+  if (keys.size === 0) logger.warn('API keys are on but none is configured: every data request will be refused');
+  keys.watch((err) => {
+    if (err) logger.error({ err }, 'API keys file changed but cannot be used; keeping the previous keys');
+    else logger.info({ keys: keys.size }, 'API keys reloaded');
+  });
+  onReload('api-keys', () => keys.reload(), logger);
+  return keys;
+}
+
+/**
+ * Logs an error that escaped every handler with pino (so it lands in the JSON log, not only on
+ * stderr) and exits 1: state after such an error is unknown, and the supervisor starts a fresh process.
+ */
+export function exitOnUncaught(logger: Logger): void {
+  const die = (err: unknown): void => {
+    logger.fatal({ err }, 'uncaught error; exiting so a fresh process takes over');
+    process.exit(1);
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
 }
 
 /** Runs `close` on the first SIGTERM or SIGINT, then exits 0 (1 if closing failed). */

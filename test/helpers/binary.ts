@@ -40,10 +40,16 @@ export interface ServerProcess {
 
 /**
  * Starts `rokv serve ARGS` on a free loopback port and waits for its start line. The process is
- * killed when the test file ends, whatever happened.
+ * killed when the test file ends, whatever happened. `wrapper` is a command line to run node under.
  */
-export async function startRokv(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [ROKV_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+export async function startRokv(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { wrapper?: string[] } = {},
+): Promise<ServerProcess> {
+  // A wrapper (e.g. a namespace or user switch) must exec its last arguments so the pid stays rokv's.
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command!, [...prefix, ROKV_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -53,10 +59,11 @@ export async function startRokv(args: string[], env: NodeJS.ProcessEnv = {}): Pr
   let out = '';
   child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`rokv serve did not start in 20 s:\n${out}`)), 20_000);
+    // A bound, not a wait: generous because the test machine may be shared and busy.
+    const timer = setTimeout(() => reject(new Error(`rokv serve did not start in 60 s:\n${out}`)), 60_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
-      const m = /"address":"(http:\/\/[^"]+)"/.exec(out);
+      const m = /"address":"(https?:\/\/[^"]+)"/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
