@@ -6,3 +6,11 @@ export { verifySnapshot } from './snapshot/verify.js';
 export type { Manifest, ManifestInfo } from './snapshot/manifest.js';
 export { parseUuid, formatUuid, isUuidV4 } from './uuid.js';
 export { RokvError, type ErrorCode } from './errors.js';
+export {
+  RokvClient,
+  type RokvClientOptions,
+  type CallOptions,
+  type GetResult,
+  type DatasetInfo,
+} from './client/rokv-client.js';
+export { RokvClientError, type ClientErrorCode } from './client/errors.js';
