@@ -153,6 +153,10 @@ export const catalog = {
     status: 500,
     message: `version ${version} was not activated: ${why}`,
   }),
+  LOADTEST_WRONG_ANSWERS: (wrong: number, keys: number) => ({
+    status: 500,
+    message: `the server gave ${wrong} wrong answer(s) out of ${keys} keys asked; examples are listed above`,
+  }),
 } as const satisfies Record<string, (...args: never[]) => { status: number; message: string }>;
 
 /** A code of the catalog. */

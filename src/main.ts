@@ -7,6 +7,7 @@ import { get } from './cli/get.js';
 import { publish } from './cli/publish.js';
 import { rollback } from './cli/rollback.js';
 import { load } from './cli/load.js';
+import { loadtest } from './cli/loadtest.js';
 import { serve } from './cli/serve.js';
 import { verify } from './cli/verify.js';
 import { versions } from './cli/versions.js';
@@ -26,6 +27,7 @@ usage:
   rokv versions --root DIR                                              list the versions of a data root
   rokv activate ID --root DIR                                           make a version current (servers follow)
   rokv rollback --root DIR                                              go back to the previous version
+  rokv loadtest --url URL --duration S [--rate R] [--keys-from DIR] ...  load a running server, check its answers
 
 environment (serve): PORT, HOST, ROKV_DATA, ROKV_WORKERS, ROKV_LOG_LEVEL, ROKV_CORS_ORIGINS (comma-separated),
   ROKV_BODY_LIMIT, ROKV_BATCH_BODY_LIMIT, ROKV_BATCH_MAX_KEYS, ROKV_CACHE_MAX_AGE, ROKV_ADMIN_TOKEN, ROKV_RELOAD_VERIFY, ROKV_STORE,
@@ -36,7 +38,19 @@ serve security (API keys, TLS, limits): docs/security.md
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<void>;
 
-const commands: Record<string, Command> = { serve, build, get, load, verify, gen, publish, versions, activate, rollback };
+const commands: Record<string, Command> = {
+  serve,
+  build,
+  get,
+  load,
+  verify,
+  gen,
+  publish,
+  versions,
+  activate,
+  rollback,
+  loadtest,
+};
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [name, ...rest] = argv;
