@@ -1,5 +1,5 @@
 import type { LoadResult } from './run.js';
-import { barChart, esc, lineChart } from './svg-chart.js';
+import { barChart, esc, label, lineChart } from './svg-chart.js';
 import { summaryTable } from './summary.js';
 
 const STYLE = `
@@ -24,7 +24,7 @@ export function renderReport(r: LoadResult): string {
   const num = (x: number) => x.toLocaleString('en-US');
   const rows: [string, string][] = [
     ['requests', `${num(t.requests)} in ${r.elapsedS.toFixed(1)} s (${num(r.requestsPerS)} req/s)`],
-    ['latency (ms)', `p50 ${l.p50} · p90 ${l.p90} · p99 ${l.p99} · p99.9 ${l.p999} · max ${l.max}`],
+    ['latency (ms)', `p50 ${label(l.p50)} · p90 ${label(l.p90)} · p99 ${label(l.p99)} · p99.9 ${label(l.p999)} · max ${label(l.max)}`],
     ['statuses', Object.entries(t.statuses).map(([k, v]) => `${k}: ${num(v)}`).join(' · ') || 'none'],
     ['no answer', Object.entries(t.failures).map(([k, v]) => `${k}: ${num(v)}`).join(' · ') || '0'],
     ['answers', `found ${num(t.outcomes.found)} · missing ${num(t.outcomes.missing)} · invalid ${num(t.outcomes.invalid)}`],
@@ -60,7 +60,7 @@ export function renderReport(r: LoadResult): string {
         'Latency histogram',
         'requests',
         'latency (ms, log scale)',
-        r.histogram.map((b) => ({ label: `${b.fromMs}`, value: b.count })),
+        r.histogram.map((b) => ({ label: label(b.fromMs), value: b.count })),
         '#2563eb',
       ),
     ],

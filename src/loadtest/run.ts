@@ -84,7 +84,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
     const elapsedS = (performance.now() - started) / 1000;
     const last = recorder.intervals.at(-1)?.t ?? 0;
-    if (elapsedS - last >= 0.05) recorder.closeInterval(Math.round(elapsedS * 10) / 10);
+    if (recorder.intervalHasRequests() || elapsedS - last >= 0.05) recorder.closeInterval(Math.round(elapsedS * 10) / 10);
     const { totals } = recorder;
     return {
       url: options.url,

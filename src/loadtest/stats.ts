@@ -123,6 +123,11 @@ export class Recorder {
     return interval;
   }
 
+  /** True when requests were recorded since the last interval closed. */
+  intervalHasRequests(): boolean {
+    return this.totals.requests !== this.intervalStart.requests;
+  }
+
   /** Latency percentiles over the whole run. */
   latency(): Latency {
     return latencyOf(this.overall);

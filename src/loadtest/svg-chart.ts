@@ -23,14 +23,15 @@ export function esc(text: string): string {
 function niceMax(x: number): number {
   if (x <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(x));
-  for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x) return m * p;
   return 10 * p;
 }
 
-function label(x: number): string {
-  if (x >= 1e6) return `${+(x / 1e6).toFixed(1)}M`;
-  if (x >= 1e3) return `${+(x / 1e3).toFixed(1)}k`;
-  return `${+x.toFixed(2)}`;
+/** A short axis label: 1.5k, 2M, 0.25, 12.3 (three significant digits at most). */
+export function label(x: number): string {
+  if (x >= 1e6) return `${+(x / 1e6).toPrecision(3)}M`;
+  if (x >= 1e3) return `${+(x / 1e3).toPrecision(3)}k`;
+  return `${+x.toPrecision(3)}`;
 }
 
 function frame(title: string, yLabel: string, xLabel: string, body: string, yMax: number): string {
@@ -71,7 +72,7 @@ export function lineChart(title: string, yLabel: string, series: readonly Series
     const points = s.points.map(([x, y]) => `${px(x)},${py(y)}`).join(' ');
     body += `<polyline class="series" fill="none" stroke="${s.color}" stroke-width="2" points="${points}"><title>${esc(s.name)}</title></polyline>`;
     for (const [x, y] of s.points) body += `<circle cx="${px(x)}" cy="${py(y)}" r="2.5" fill="${s.color}"/>`;
-    const lx = M.left + 150 + i * 110;
+    const lx = W - M.right - (series.length - i) * 90;
     body += `<rect x="${lx}" y="9" width="10" height="10" fill="${s.color}"/><text x="${lx + 14}" y="18">${esc(s.name)}</text>`;
   });
   return frame(title, yLabel, 'seconds into the run', body, yMax);
