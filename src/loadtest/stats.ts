@@ -15,6 +15,8 @@ export interface Latency {
 export interface Interval {
   /** End of the interval, seconds since the measured run began. */
   t: number;
+  /** Length of the interval in seconds (one, except for the last, shorter one). */
+  seconds: number;
   requests: number;
   keys: number;
   errors: number;
@@ -111,6 +113,7 @@ export class Recorder {
     const wrong = outcomes.wrong;
     const interval: Interval = {
       t,
+      seconds: Math.round((t - (this.intervals.at(-1)?.t ?? 0)) * 1000) / 1000,
       requests: requests - this.intervalStart.requests,
       keys: keys - this.intervalStart.keys,
       errors: errors - this.intervalStart.errors,

@@ -6,7 +6,7 @@ export function progressLine(interval: Interval, totals: Totals): string {
   const { p50, p99 } = interval.latency;
   const errors = totals.outcomes.error;
   const wrong = totals.outcomes.wrong;
-  return `${interval.t.toFixed(0).padStart(4)}s  ${interval.requests.toLocaleString('en-US').padStart(9)} req/s  p50 ${ms(p50)}  p99 ${ms(p99)}  errors ${errors}  wrong ${wrong}`;
+  return `${interval.t.toFixed(0).padStart(4)}s  ${Math.round(interval.requests / Math.max(interval.seconds, 0.001)).toLocaleString('en-US').padStart(9)} req/s  p50 ${ms(p50)}  p99 ${ms(p99)}  errors ${errors}  wrong ${wrong}`;
 }
 
 /** The final table: requests, rates, latency percentiles, status counts and answer outcomes. */
