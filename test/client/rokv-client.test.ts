@@ -91,6 +91,18 @@ describe('RokvClient batching', () => {
   });
 });
 
+describe('RokvClient dataset', () => {
+  test('dataset() reads GET /dataset, under the path prefix of the url', async () => {
+    const info = { id: 'sha256:abc', count: 3, createdAt: '2026-01-01T00:00:00.000Z', source: 'input.json', formatVersion: 1 };
+    const server = await startFakeServer((req, res) =>
+      req.method === 'GET' && req.url === '/kv/dataset' ? sendJson(res, 200, info) : sendJson(res, 404, { message: 'no route', code: 'ROUTE_NOT_FOUND' }),
+    );
+    const client = new RokvClient({ url: `${server.url}/kv/` });
+    after(() => client.close());
+    assert.deepEqual(await client.dataset(), info);
+  });
+});
+
 describe('RokvClient timeouts, cancellation and retries', () => {
   test('a call to a server that never answers rejects with TIMEOUT after timeoutMs', async () => {
     const server = await startFakeServer(() => undefined);
