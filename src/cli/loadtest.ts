@@ -48,17 +48,21 @@ export async function loadtest(argv: string[]): Promise<void> {
   } catch {
     throw usage(`--url must be an http(s) URL, received ${JSON.stringify(values.url)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage(`--url must be http: or https:, received ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw usage(`--url must be http: or https:, received ${url.protocol}`);
   if (values.duration === undefined && values.requests === undefined) {
     throw usage('refusing to start an unbounded load: give --duration SECONDS and/or --requests COUNT');
   }
-  if (values['keys-from'] !== undefined && values['keys-file'] !== undefined) throw usage('give --keys-from or --keys-file, not both');
+  if (values['keys-from'] !== undefined && values['keys-file'] !== undefined)
+    throw usage('give --keys-from or --keys-file, not both');
 
   const num = (name: string, text: string | undefined, fallback: number, min: number, max: number, integer = false) => {
     if (text === undefined) return fallback;
     const x = Number(text);
     if (text.trim() === '' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
-      throw usage(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, received ${JSON.stringify(text)}`);
+      throw usage(
+        `--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, received ${JSON.stringify(text)}`,
+      );
     }
     return x;
   };
@@ -84,7 +88,9 @@ export async function loadtest(argv: string[]): Promise<void> {
     maxRequests: num('requests', values.requests, MAX_REQUESTS, 1, MAX_REQUESTS, true),
     warmupS: num('warmup', values.warmup, 0, 0, 600),
     timeoutMs: num('timeout', values.timeout, 10_000, 1, 600_000, true),
-    onInterval: live ? (interval, totals) => process.stderr.write(`\r\x1b[2K${progressLine(interval, totals)}`) : undefined,
+    onInterval: live
+      ? (interval, totals) => process.stderr.write(`\r\x1b[2K${progressLine(interval, totals)}`)
+      : undefined,
   });
   if (live) process.stderr.write('\n');
   if (values.report !== undefined) await writeFile(values.report, renderReport(result));

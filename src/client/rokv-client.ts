@@ -75,7 +75,8 @@ export class RokvClient {
   /** Looks one key up with `POST /get_value`. Rejects with a RokvClientError when no per-key answer came. */
   async get(key: string, options: CallOptions = {}): Promise<GetResult> {
     const { status, body } = await this.call('POST', '/get_value', JSON.stringify({ key }), options);
-    if (status === 200 && isRecord(body) && typeof body.value === 'string') return { kind: 'found', key, value: body.value };
+    if (status === 200 && isRecord(body) && typeof body.value === 'string')
+      return { kind: 'found', key, value: body.value };
     const result = keyError(key, body);
     if (result !== undefined && (status === 404 || status === 400)) return result;
     throw answerError(status, body);
@@ -118,19 +119,29 @@ export class RokvClient {
     if (status !== 200) throw answerError(status, body);
     const results = isRecord(body) ? body.results : undefined;
     if (!Array.isArray(results) || results.length !== keys.length) {
-      throw new RokvClientError('BAD_RESPONSE', `POST /get_values did not answer one result per key (${keys.length})`, status);
+      throw new RokvClientError(
+        'BAD_RESPONSE',
+        `POST /get_values did not answer one result per key (${keys.length})`,
+        status,
+      );
     }
     return results.map((element: unknown, i) => {
       const key = keys[i]!;
       if (isRecord(element) && typeof element.value === 'string') return { kind: 'found', key, value: element.value };
       const result = keyError(key, element);
-      if (result === undefined) throw new RokvClientError('BAD_RESPONSE', `result ${i} of POST /get_values is malformed`, status);
+      if (result === undefined)
+        throw new RokvClientError('BAD_RESPONSE', `result ${i} of POST /get_values is malformed`, status);
       return result;
     });
   }
 
   /** Sends one request, retrying broken connections and 503s with backoff, within the call's time. */
-  private async call(method: 'GET' | 'POST', path: string, body: string | undefined, options: CallOptions): Promise<Answer> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body: string | undefined,
+    options: CallOptions,
+  ): Promise<Answer> {
     const timeout = AbortSignal.timeout(positive('timeoutMs', options.timeoutMs ?? this.timeoutMs));
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
     const cancelled = (cause: unknown) =>
@@ -153,7 +164,9 @@ export class RokvClient {
       } catch (err) {
         if (signal.aborted) throw cancelled(err);
         if (!isConnectionFailure(err) || attempt >= this.retries) {
-          throw new RokvClientError('CONNECTION', `${method} ${path} failed: ${(err as Error).message}`, undefined, { cause: err });
+          throw new RokvClientError('CONNECTION', `${method} ${path} failed: ${(err as Error).message}`, undefined, {
+            cause: err,
+          });
         }
         retryable = err;
       }
@@ -198,7 +211,8 @@ function answerError(status: number, body: unknown): RokvClientError {
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, received ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive number, received ${value}`);
   return value;
 }
 

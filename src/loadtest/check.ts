@@ -37,7 +37,10 @@ export function checkBatch(probes: readonly Probe[], status: number, text: strin
   const results = isRecord(body) ? body.results : undefined;
   if (status !== 200 || !Array.isArray(results) || results.length !== probes.length) {
     const received = `${status} ${preview(text)}`;
-    return probes.map((p) => ({ outcome: 'wrong', wrong: { key: p.key, expected: `200 with ${probes.length} results`, received } }));
+    return probes.map((p) => ({
+      outcome: 'wrong',
+      wrong: { key: p.key, expected: `200 with ${probes.length} results`, received },
+    }));
   }
   return probes.map((probe, i) => {
     const element: unknown = results[i];
@@ -73,7 +76,10 @@ function judge(probe: Probe, status: number, body: unknown, text: string): Verdi
       break;
   }
   if (ok !== undefined) return { outcome: ok };
-  return { outcome: 'wrong', wrong: { key: probe.key, expected: describe(expect), received: `${status} ${preview(text)}` } };
+  return {
+    outcome: 'wrong',
+    wrong: { key: probe.key, expected: describe(expect), received: `${status} ${preview(text)}` },
+  };
 }
 
 function describe(expect: Expectation): string {

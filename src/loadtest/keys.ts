@@ -7,10 +7,7 @@ import { formatUuid, isUuidV4 } from '../uuid.js';
 
 /** What a correct server answers for a key: its value, not found, invalid, or found-or-not (unknown). */
 export type Expectation =
-  | { kind: 'value'; value: string }
-  | { kind: 'missing' }
-  | { kind: 'invalid' }
-  | { kind: 'found-or-missing' };
+  { kind: 'value'; value: string } | { kind: 'missing' } | { kind: 'invalid' } | { kind: 'found-or-missing' };
 
 /** One key to ask for, with the answer it must get. */
 export interface Probe {
@@ -34,7 +31,10 @@ export async function snapshotKeys(dir: string, limit: number): Promise<KeySourc
   try {
     // Keys are random UUIDs stored in key order, so the first `limit` are as good a sample as any.
     for (const { key, value } of db.getRange({ limit })) {
-      probes.push({ key: formatUuid(key), expect: { kind: 'value', value: JSON.parse(value.toString('utf8')) as string } });
+      probes.push({
+        key: formatUuid(key),
+        expect: { kind: 'value', value: JSON.parse(value.toString('utf8')) as string },
+      });
     }
   } finally {
     await db.close();
@@ -56,7 +56,12 @@ export async function fileKeys(file: string, limit: number): Promise<KeySource> 
   for (let i = 0; i < lines.length && probes.length < limit; i++) {
     const key = lines[i]!.trim();
     if (key === '') continue;
-    if (!isUuidV4(key)) throw rokvError('INPUT_INVALID', `${file}:${i + 1}`, `expected one UUIDv4 a line, found ${JSON.stringify(key.slice(0, 60))}`);
+    if (!isUuidV4(key))
+      throw rokvError(
+        'INPUT_INVALID',
+        `${file}:${i + 1}`,
+        `expected one UUIDv4 a line, found ${JSON.stringify(key.slice(0, 60))}`,
+      );
     probes.push({ key, expect: { kind: 'found-or-missing' } });
   }
   if (probes.length === 0) throw rokvError('INPUT_INVALID', file, 'the file lists no keys');

@@ -24,16 +24,35 @@ export function renderReport(r: LoadResult): string {
   const num = (x: number) => x.toLocaleString('en-US');
   const rows: [string, string][] = [
     ['requests', `${num(t.requests)} in ${r.elapsedS.toFixed(1)} s (${num(r.requestsPerS)} req/s)`],
-    ['latency (ms)', `p50 ${label(l.p50)} · p90 ${label(l.p90)} · p99 ${label(l.p99)} · p99.9 ${label(l.p999)} · max ${label(l.max)}`],
-    ['statuses', Object.entries(t.statuses).map(([k, v]) => `${k}: ${num(v)}`).join(' · ') || 'none'],
-    ['no answer', Object.entries(t.failures).map(([k, v]) => `${k}: ${num(v)}`).join(' · ') || '0'],
-    ['answers', `found ${num(t.outcomes.found)} · missing ${num(t.outcomes.missing)} · invalid ${num(t.outcomes.invalid)}`],
+    [
+      'latency (ms)',
+      `p50 ${label(l.p50)} · p90 ${label(l.p90)} · p99 ${label(l.p99)} · p99.9 ${label(l.p999)} · max ${label(l.max)}`,
+    ],
+    [
+      'statuses',
+      Object.entries(t.statuses)
+        .map(([k, v]) => `${k}: ${num(v)}`)
+        .join(' · ') || 'none',
+    ],
+    [
+      'no answer',
+      Object.entries(t.failures)
+        .map(([k, v]) => `${k}: ${num(v)}`)
+        .join(' · ') || '0',
+    ],
+    [
+      'answers',
+      `found ${num(t.outcomes.found)} · missing ${num(t.outcomes.missing)} · invalid ${num(t.outcomes.invalid)}`,
+    ],
     ['wrong answers', String(t.outcomes.wrong)],
     ['errors', String(t.outcomes.error)],
   ];
   if (r.batch > 0) rows.splice(1, 0, ['keys', `${num(t.keys)} (${num(r.keysPerS)} keys/s, ${r.batch} a request)`]);
   const table = rows
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td${(k === 'wrong answers' || k === 'errors') && v !== '0' ? ' class="bad"' : ''}>${esc(v)}</td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><th>${esc(k)}</th><td${(k === 'wrong answers' || k === 'errors') && v !== '0' ? ' class="bad"' : ''}>${esc(v)}</td></tr>`,
+    )
     .join('');
   type Interval = LoadResult['intervals'][number];
   const at = (f: (i: Interval) => number) => r.intervals.map((i) => [i.t, f(i)] as const);
@@ -72,8 +91,18 @@ export function renderReport(r: LoadResult): string {
   if (r.server !== null && r.server.length > 0) {
     const s = r.server;
     charts.push(
-      ['server-cpu', lineChart('Server CPU (from /metrics)', '% of one core', [{ name: 'CPU', color: '#ea580c', points: s.map((x) => [x.t, x.cpuPercent] as const) }])],
-      ['server-memory', lineChart('Server memory (from /metrics)', 'RSS MiB', [{ name: 'RSS', color: '#0891b2', points: s.map((x) => [x.t, x.rssMiB] as const) }])],
+      [
+        'server-cpu',
+        lineChart('Server CPU (from /metrics)', '% of one core', [
+          { name: 'CPU', color: '#ea580c', points: s.map((x) => [x.t, x.cpuPercent] as const) },
+        ]),
+      ],
+      [
+        'server-memory',
+        lineChart('Server memory (from /metrics)', 'RSS MiB', [
+          { name: 'RSS', color: '#0891b2', points: s.map((x) => [x.t, x.rssMiB] as const) },
+        ]),
+      ],
     );
   }
   const figures = charts.map(([name, svg]) => `<figure data-chart="${name}">${svg}</figure>`).join('\n');
@@ -83,7 +112,8 @@ export function renderReport(r: LoadResult): string {
       : `<h2 class="bad">Wrong answers (first ${t.wrongExamples.length})</h2><pre>${esc(
           t.wrongExamples.map((w) => `${w.key}\n  expected ${w.expected}\n  received ${w.received}`).join('\n'),
         )}</pre>`;
-  const mode = r.mode === 'open' ? `open loop at ${num(r.rate ?? 0)} req/s` : `closed loop, ${r.connections} connections`;
+  const mode =
+    r.mode === 'open' ? `open loop at ${num(r.rate ?? 0)} req/s` : `closed loop, ${r.connections} connections`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rokv load test: ${esc(r.url)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>

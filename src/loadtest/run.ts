@@ -84,7 +84,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
     const elapsedS = (performance.now() - started) / 1000;
     const last = recorder.intervals.at(-1)?.t ?? 0;
-    if (recorder.intervalHasRequests() || elapsedS - last >= 0.05) recorder.closeInterval(Math.round(elapsedS * 10) / 10);
+    if (recorder.intervalHasRequests() || elapsedS - last >= 0.05)
+      recorder.closeInterval(Math.round(elapsedS * 10) / 10);
     const { totals } = recorder;
     return {
       url: options.url,
@@ -119,7 +120,8 @@ function sender(pool: Pool, prefix: string, options: LoadOptions): Send {
   return async (recorder, intendedMs) => {
     const probes: Probe[] = [];
     for (let i = 0; i < Math.max(1, batch); i++) probes.push(options.keys.pick());
-    const body = batch > 0 ? JSON.stringify({ keys: probes.map((p) => p.key) }) : JSON.stringify({ key: probes[0]!.key });
+    const body =
+      batch > 0 ? JSON.stringify({ keys: probes.map((p) => p.key) }) : JSON.stringify({ key: probes[0]!.key });
     try {
       const res = await pool.request({ method: 'POST', path, headers, body });
       const text = await res.body.text();
@@ -140,7 +142,13 @@ function failureCause(err: unknown): string {
 }
 
 /** Runs the closed or open loop for `durationMs` or `maxRequests`, whichever ends first. */
-async function drive(send: Send, recorder: Recorder, options: LoadOptions, durationMs: number, maxRequests: number): Promise<void> {
+async function drive(
+  send: Send,
+  recorder: Recorder,
+  options: LoadOptions,
+  durationMs: number,
+  maxRequests: number,
+): Promise<void> {
   const start = performance.now();
   const end = start + durationMs;
   if (options.rate === undefined) {

@@ -21,7 +21,12 @@ export function sumMetric(text: string, name: string): number | undefined {
     const rest = line.slice(name.length);
     // The name must end here: `process_cpu_seconds_total_x` is another metric.
     if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    const value = Number(rest.slice(rest.lastIndexOf('}') + 1).trim().split(/\s+/)[0]);
+    const value = Number(
+      rest
+        .slice(rest.lastIndexOf('}') + 1)
+        .trim()
+        .split(/\s+/)[0],
+    );
     if (Number.isFinite(value)) sum = (sum ?? 0) + value;
   }
   return sum;
@@ -62,7 +67,11 @@ export class MetricsSampler {
     const wallS = (read.wallMs - this.last.wallMs) / 1000;
     if (wallS <= 0) return;
     const cpuPercent = Math.max(0, ((read.cpuS - this.last.cpuS) / wallS) * 100);
-    this.samples.push({ t, cpuPercent: Math.round(cpuPercent * 10) / 10, rssMiB: Math.round((read.rssBytes / 2 ** 20) * 10) / 10 });
+    this.samples.push({
+      t,
+      cpuPercent: Math.round(cpuPercent * 10) / 10,
+      rssMiB: Math.round((read.rssBytes / 2 ** 20) * 10) / 10,
+    });
     this.last = { wallMs: read.wallMs, cpuS: read.cpuS };
   }
 

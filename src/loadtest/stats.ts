@@ -94,7 +94,8 @@ export class Recorder {
     for (const v of verdicts) {
       this.totals.keys++;
       this.totals.outcomes[v.outcome]++;
-      if (v.wrong !== undefined && this.totals.wrongExamples.length < WRONG_EXAMPLES) this.totals.wrongExamples.push(v.wrong);
+      if (v.wrong !== undefined && this.totals.wrongExamples.length < WRONG_EXAMPLES)
+        this.totals.wrongExamples.push(v.wrong);
     }
   }
 

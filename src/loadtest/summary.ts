@@ -6,14 +6,19 @@ export function progressLine(interval: Interval, totals: Totals): string {
   const { p50, p99 } = interval.latency;
   const errors = totals.outcomes.error;
   const wrong = totals.outcomes.wrong;
-  return `${interval.t.toFixed(0).padStart(4)}s  ${Math.round(interval.requests / Math.max(interval.seconds, 0.001)).toLocaleString('en-US').padStart(9)} req/s  p50 ${ms(p50)}  p99 ${ms(p99)}  errors ${errors}  wrong ${wrong}`;
+  return `${interval.t.toFixed(0).padStart(4)}s  ${Math.round(interval.requests / Math.max(interval.seconds, 0.001))
+    .toLocaleString('en-US')
+    .padStart(9)} req/s  p50 ${ms(p50)}  p99 ${ms(p99)}  errors ${errors}  wrong ${wrong}`;
 }
 
 /** The final table: requests, rates, latency percentiles, status counts and answer outcomes. */
 export function summaryTable(r: LoadResult): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const { totals, latencyMs: l } = r;
-  const mode = r.mode === 'open' ? `open loop at ${n(r.rate ?? 0)} req/s over ${r.connections} connections` : `closed loop, ${r.connections} connections`;
+  const mode =
+    r.mode === 'open'
+      ? `open loop at ${n(r.rate ?? 0)} req/s over ${r.connections} connections`
+      : `closed loop, ${r.connections} connections`;
   const rows: [string, string][] = [
     ['target', `${r.url} (${r.batch > 0 ? `POST /get_values, ${r.batch} keys a request` : 'POST /get_value'})`],
     ['load', mode],
@@ -34,11 +39,15 @@ export function summaryTable(r: LoadResult): string {
   if (r.server !== null && r.server.length > 0) {
     const cpu = r.server.map((s) => s.cpuPercent);
     const rss = r.server.map((s) => s.rssMiB);
-    rows.push(['server', `CPU ${avg(cpu).toFixed(0)}% avg, ${Math.max(...cpu).toFixed(0)}% max (of one core); RSS ${Math.max(...rss).toFixed(0)} MiB max`]);
+    rows.push([
+      'server',
+      `CPU ${avg(cpu).toFixed(0)}% avg, ${Math.max(...cpu).toFixed(0)}% max (of one core); RSS ${Math.max(...rss).toFixed(0)} MiB max`,
+    ]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
-  for (const w of totals.wrongExamples) lines.push(`wrong answer for ${w.key}: expected ${w.expected}, received ${w.received}`);
+  for (const w of totals.wrongExamples)
+    lines.push(`wrong answer for ${w.key}: expected ${w.expected}, received ${w.received}`);
   return `${lines.join('\n')}\n`;
 }
 

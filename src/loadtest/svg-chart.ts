@@ -96,7 +96,8 @@ export function barChart(title: string, yLabel: string, xLabel: string, bars: re
     const h = (plotH * b.value) / yMax;
     const x = M.left + i * bw;
     body += `<rect class="bar" x="${(x + 1).toFixed(1)}" y="${(M.top + plotH - h).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${esc(`${b.label}: ${b.value}`)}</title></rect>`;
-    if (i % every === 0) body += `<text x="${(x + bw / 2).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="middle">${esc(b.label)}</text>`;
+    if (i % every === 0)
+      body += `<text x="${(x + bw / 2).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="middle">${esc(b.label)}</text>`;
   });
   return frame(title, yLabel, xLabel, body, yMax);
 }

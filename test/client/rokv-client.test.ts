@@ -33,8 +33,18 @@ describe('RokvClient against a real rokv server', () => {
   const rows: { name: string; key: string; expected: GetResult['kind']; value?: string; code?: string }[] = [
     { name: 'a stored key is found with its value', key: FOUND, expected: 'found', value: pairs[FOUND] },
     { name: 'an upper-case key is found too', key: FOUND.toUpperCase(), expected: 'found', value: pairs[FOUND] },
-    { name: 'escapes and unicode come back intact', key: '11111111-1111-4111-8111-111111111111', expected: 'found', value: 'quote " and emoji 🦄' },
-    { name: 'an empty value is found, not missing', key: '22222222-2222-4222-9222-222222222222', expected: 'found', value: '' },
+    {
+      name: 'escapes and unicode come back intact',
+      key: '11111111-1111-4111-8111-111111111111',
+      expected: 'found',
+      value: 'quote " and emoji 🦄',
+    },
+    {
+      name: 'an empty value is found, not missing',
+      key: '22222222-2222-4222-9222-222222222222',
+      expected: 'found',
+      value: '',
+    },
     { name: 'a valid key that is not stored is not found', key: MISSING, expected: 'not_found', code: 'KEY_NOT_FOUND' },
     { name: 'a key that is not a UUIDv4 is invalid', key: 'not-a-uuid', expected: 'invalid', code: 'KEY_INVALID' },
   ];
@@ -78,7 +88,10 @@ describe('RokvClient batching', () => {
       results.map((r) => (r.kind === 'found' ? r.value : r.kind)),
       ['v-a', 'not_found', 'v-b', 'v-a', 'v-c'],
     );
-    assert.deepEqual(results.map((r) => r.key), keys);
+    assert.deepEqual(
+      results.map((r) => r.key),
+      keys,
+    );
     assert.equal(server.seen.length, 3);
     assert.ok(server.seen.every((r) => r.method === 'POST' && r.url === '/get_values'));
   });
@@ -93,9 +106,17 @@ describe('RokvClient batching', () => {
 
 describe('RokvClient dataset', () => {
   test('dataset() reads GET /dataset, under the path prefix of the url', async () => {
-    const info = { id: 'sha256:abc', count: 3, createdAt: '2026-01-01T00:00:00.000Z', source: 'input.json', formatVersion: 1 };
+    const info = {
+      id: 'sha256:abc',
+      count: 3,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      source: 'input.json',
+      formatVersion: 1,
+    };
     const server = await startFakeServer((req, res) =>
-      req.method === 'GET' && req.url === '/kv/dataset' ? sendJson(res, 200, info) : sendJson(res, 404, { message: 'no route', code: 'ROUTE_NOT_FOUND' }),
+      req.method === 'GET' && req.url === '/kv/dataset'
+        ? sendJson(res, 200, info)
+        : sendJson(res, 404, { message: 'no route', code: 'ROUTE_NOT_FOUND' }),
     );
     const client = new RokvClient({ url: `${server.url}/kv/` });
     after(() => client.close());

@@ -10,19 +10,85 @@ const err = (code: string) => JSON.stringify({ message: 'why', code });
 
 describe('checking one answer', () => {
   const rows: { name: string; expect: Expectation; status: number; body: string; outcome: Outcome }[] = [
-    { name: 'the stored value is found', expect: value('a "b"'), status: 200, body: '{"value":"a \\"b\\""}', outcome: 'found' },
+    {
+      name: 'the stored value is found',
+      expect: value('a "b"'),
+      status: 200,
+      body: '{"value":"a \\"b\\""}',
+      outcome: 'found',
+    },
     { name: 'another value is wrong', expect: value('a'), status: 200, body: '{"value":"b"}', outcome: 'wrong' },
-    { name: 'a 404 for a stored key is wrong', expect: value('a'), status: 404, body: err('KEY_NOT_FOUND'), outcome: 'wrong' },
+    {
+      name: 'a 404 for a stored key is wrong',
+      expect: value('a'),
+      status: 404,
+      body: err('KEY_NOT_FOUND'),
+      outcome: 'wrong',
+    },
     { name: 'a 200 that is not JSON is wrong', expect: value('a'), status: 200, body: 'a', outcome: 'wrong' },
-    { name: 'a 404 with a message for a missing key is right', expect: { kind: 'missing' }, status: 404, body: err('KEY_NOT_FOUND'), outcome: 'missing' },
-    { name: 'a value for a missing key is wrong', expect: { kind: 'missing' }, status: 200, body: '{"value":"x"}', outcome: 'wrong' },
-    { name: 'a 400 for an invalid key is right', expect: { kind: 'invalid' }, status: 400, body: err('KEY_INVALID'), outcome: 'invalid' },
-    { name: 'a 404 for an invalid key is wrong', expect: { kind: 'invalid' }, status: 404, body: err('KEY_NOT_FOUND'), outcome: 'wrong' },
-    { name: 'a 400 without a message is wrong', expect: { kind: 'invalid' }, status: 400, body: '{}', outcome: 'wrong' },
-    { name: 'a listed key may be found', expect: { kind: 'found-or-missing' }, status: 200, body: '{"value":"x"}', outcome: 'found' },
-    { name: 'a listed key may be missing', expect: { kind: 'found-or-missing' }, status: 404, body: err('KEY_NOT_FOUND'), outcome: 'missing' },
-    { name: 'a listed key may not be invalid', expect: { kind: 'found-or-missing' }, status: 400, body: err('KEY_INVALID'), outcome: 'wrong' },
-    { name: 'a 500 is an error, not a wrong answer', expect: value('a'), status: 500, body: err('INTERNAL'), outcome: 'error' },
+    {
+      name: 'a 404 with a message for a missing key is right',
+      expect: { kind: 'missing' },
+      status: 404,
+      body: err('KEY_NOT_FOUND'),
+      outcome: 'missing',
+    },
+    {
+      name: 'a value for a missing key is wrong',
+      expect: { kind: 'missing' },
+      status: 200,
+      body: '{"value":"x"}',
+      outcome: 'wrong',
+    },
+    {
+      name: 'a 400 for an invalid key is right',
+      expect: { kind: 'invalid' },
+      status: 400,
+      body: err('KEY_INVALID'),
+      outcome: 'invalid',
+    },
+    {
+      name: 'a 404 for an invalid key is wrong',
+      expect: { kind: 'invalid' },
+      status: 404,
+      body: err('KEY_NOT_FOUND'),
+      outcome: 'wrong',
+    },
+    {
+      name: 'a 400 without a message is wrong',
+      expect: { kind: 'invalid' },
+      status: 400,
+      body: '{}',
+      outcome: 'wrong',
+    },
+    {
+      name: 'a listed key may be found',
+      expect: { kind: 'found-or-missing' },
+      status: 200,
+      body: '{"value":"x"}',
+      outcome: 'found',
+    },
+    {
+      name: 'a listed key may be missing',
+      expect: { kind: 'found-or-missing' },
+      status: 404,
+      body: err('KEY_NOT_FOUND'),
+      outcome: 'missing',
+    },
+    {
+      name: 'a listed key may not be invalid',
+      expect: { kind: 'found-or-missing' },
+      status: 400,
+      body: err('KEY_INVALID'),
+      outcome: 'wrong',
+    },
+    {
+      name: 'a 500 is an error, not a wrong answer',
+      expect: value('a'),
+      status: 500,
+      body: err('INTERNAL'),
+      outcome: 'error',
+    },
     { name: 'a 503 is an error', expect: { kind: 'missing' }, status: 503, body: '', outcome: 'error' },
     { name: 'a 429 is an error', expect: { kind: 'missing' }, status: 429, body: '', outcome: 'error' },
   ];
@@ -42,18 +108,34 @@ describe('checking a batch answer', () => {
     { key: 'x', expect: { kind: 'invalid' } as Expectation },
   ];
   test('each element is judged against its own key, in order', () => {
-    const body = JSON.stringify({ results: [{ value: 'a' }, { message: 'm', code: 'KEY_NOT_FOUND' }, { message: 'm', code: 'KEY_INVALID' }] });
-    assert.deepEqual(checkBatch(probes, 200, body).map((v) => v.outcome), ['found', 'missing', 'invalid']);
+    const body = JSON.stringify({
+      results: [{ value: 'a' }, { message: 'm', code: 'KEY_NOT_FOUND' }, { message: 'm', code: 'KEY_INVALID' }],
+    });
+    assert.deepEqual(
+      checkBatch(probes, 200, body).map((v) => v.outcome),
+      ['found', 'missing', 'invalid'],
+    );
   });
   test('results out of order are wrong', () => {
-    const body = JSON.stringify({ results: [{ message: 'm', code: 'KEY_NOT_FOUND' }, { value: 'a' }, { message: 'm', code: 'KEY_INVALID' }] });
-    assert.deepEqual(checkBatch(probes, 200, body).map((v) => v.outcome), ['wrong', 'wrong', 'invalid']);
+    const body = JSON.stringify({
+      results: [{ message: 'm', code: 'KEY_NOT_FOUND' }, { value: 'a' }, { message: 'm', code: 'KEY_INVALID' }],
+    });
+    assert.deepEqual(
+      checkBatch(probes, 200, body).map((v) => v.outcome),
+      ['wrong', 'wrong', 'invalid'],
+    );
   });
   test('too few results make every key wrong', () => {
-    assert.deepEqual(checkBatch(probes, 200, '{"results":[{"value":"a"}]}').map((v) => v.outcome), ['wrong', 'wrong', 'wrong']);
+    assert.deepEqual(
+      checkBatch(probes, 200, '{"results":[{"value":"a"}]}').map((v) => v.outcome),
+      ['wrong', 'wrong', 'wrong'],
+    );
   });
   test('a 503 makes every key an error', () => {
-    assert.deepEqual(checkBatch(probes, 503, '').map((v) => v.outcome), ['error', 'error', 'error']);
+    assert.deepEqual(
+      checkBatch(probes, 503, '').map((v) => v.outcome),
+      ['error', 'error', 'error'],
+    );
   });
 });
 

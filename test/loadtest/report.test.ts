@@ -27,7 +27,15 @@ after(() => browser?.close());
 async function openReport(file: string): Promise<{ page: Page; external: string[] }> {
   browser ??= await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const page = await browser.newPage({ viewport: { width: 840, height: 1000 } });
   const external: string[] = [];
@@ -48,8 +56,11 @@ async function chartShape(page: Page, chart: string): Promise<{ points: number; 
   const box = await figure.locator('svg').boundingBox();
   assert.ok(box !== null && box.width > 300 && box.height > 100, `the ${chart} chart is drawn at a visible size`);
   const lines = figure.locator('polyline.series');
-  const points = (await lines.count()) === 0 ? 0 : ((await lines.first().getAttribute('points')) ?? '').trim().split(/\s+/).length;
-  const heights = await figure.locator('rect.bar').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+  const points =
+    (await lines.count()) === 0 ? 0 : ((await lines.first().getAttribute('points')) ?? '').trim().split(/\s+/).length;
+  const heights = await figure
+    .locator('rect.bar')
+    .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
   return { points, bars: heights.filter((h) => h > 0).length };
 }
 
@@ -58,7 +69,21 @@ describe('the HTML report in a browser', { skip: noBrowser }, () => {
     const snapshot = await snapshotOf(pairs);
     const server = await startRokv(['--data', snapshot, '--workers', '1']);
     const report = join(await tempDir(), 'report.html');
-    const run = await runRokv(['loadtest', '--url', server.url, '--rate', '400', '--duration', '4', '--keys-from', snapshot, '--miss-ratio', '0.1', '--report', report]);
+    const run = await runRokv([
+      'loadtest',
+      '--url',
+      server.url,
+      '--rate',
+      '400',
+      '--duration',
+      '4',
+      '--keys-from',
+      snapshot,
+      '--miss-ratio',
+      '0.1',
+      '--report',
+      report,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /requests\s+1,600 /);
     const { page, external } = await openReport(report);
@@ -79,7 +104,7 @@ describe('the HTML report in a browser', { skip: noBrowser }, () => {
     assert.deepEqual(external, [], 'the page loads nothing from the network');
   });
 
-  test("a server with /metrics adds its CPU and memory over the run to the report", async () => {
+  test('a server with /metrics adds its CPU and memory over the run to the report', async () => {
     let cpuSeconds = 0;
     const server = await startFakeServer((req, res) => {
       if (req.url === '/metrics') {
@@ -106,11 +131,25 @@ describe('the HTML report in a browser', { skip: noBrowser }, () => {
     });
     const dir = await tempDir();
     const report = join(dir, 'report.html');
-    const run = await runRokv(['loadtest', '--url', server.url, '--rate', '100', '--duration', '3', '--report', report, '--json']);
+    const run = await runRokv([
+      'loadtest',
+      '--url',
+      server.url,
+      '--rate',
+      '100',
+      '--duration',
+      '3',
+      '--report',
+      report,
+      '--json',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout) as { server: { cpuPercent: number; rssMiB: number }[] };
     assert.ok(result.server.length >= 2, 'a sample a second');
-    assert.ok(result.server.every((s) => s.rssMiB === 128), 'memory is summed over the workers');
+    assert.ok(
+      result.server.every((s) => s.rssMiB === 128),
+      'memory is summed over the workers',
+    );
     assert.ok(result.server.every((s) => s.cpuPercent > 0));
     const { page } = await openReport(report);
     assert.ok((await chartShape(page, 'server-cpu')).points >= 2);

@@ -38,8 +38,18 @@ function assertCountsAddUp(r: LoadResult, keysPerRequest = 1) {
 describe('rokv loadtest against a real server', () => {
   test('a closed-loop run checks every answer, and the counts add up', async () => {
     const { code, result } = await loadtest([
-      '--url', server.url, '--duration', '2', '--connections', '4',
-      '--keys-from', snapshot, '--miss-ratio', '0.2', '--invalid-ratio', '0.1',
+      '--url',
+      server.url,
+      '--duration',
+      '2',
+      '--connections',
+      '4',
+      '--keys-from',
+      snapshot,
+      '--miss-ratio',
+      '0.2',
+      '--invalid-ratio',
+      '0.1',
     ]);
     assert.equal(code, 0);
     assertCountsAddUp(result);
@@ -52,11 +62,24 @@ describe('rokv loadtest against a real server', () => {
     assert.equal(statuses['400'], outcomes.invalid);
     assert.ok(outcomes.found > 0 && outcomes.missing > 0 && outcomes.invalid > 0);
     assert.equal(result.mode, 'closed');
-    assert.ok(result.latencyMs.p50 > 0 && result.latencyMs.p50 <= result.latencyMs.p99 && result.latencyMs.p99 <= result.latencyMs.max);
+    assert.ok(
+      result.latencyMs.p50 > 0 &&
+        result.latencyMs.p50 <= result.latencyMs.p99 &&
+        result.latencyMs.p99 <= result.latencyMs.max,
+    );
   });
 
   test('an open-loop run sends exactly rate times duration requests', async () => {
-    const { code, result } = await loadtest(['--url', server.url, '--rate', '100', '--duration', '2', '--keys-from', snapshot]);
+    const { code, result } = await loadtest([
+      '--url',
+      server.url,
+      '--rate',
+      '100',
+      '--duration',
+      '2',
+      '--keys-from',
+      snapshot,
+    ]);
     assert.equal(code, 0);
     assertCountsAddUp(result);
     assert.equal(result.mode, 'open');
@@ -85,11 +108,23 @@ describe('rokv loadtest against a server that lies', () => {
       if (req.url !== '/get_value') return sendJson(res, 404, { message: 'no route' });
       const key = (JSON.parse(req.body) as { key: string }).key;
       if (key === LIAR_KEY) return sendJson(res, 200, { value: 'not the stored value' });
-      if (key === '8a35eb59-62b3-481c-8875-000000000008') return sendJson(res, 503, { message: 'busy', code: 'UNAVAILABLE' });
+      if (key === '8a35eb59-62b3-481c-8875-000000000008')
+        return sendJson(res, 503, { message: 'busy', code: 'UNAVAILABLE' });
       const value = pairs[key];
-      return value === undefined ? sendJson(res, 404, { message: 'missing', code: 'KEY_NOT_FOUND' }) : sendJson(res, 200, { value });
+      return value === undefined
+        ? sendJson(res, 404, { message: 'missing', code: 'KEY_NOT_FOUND' })
+        : sendJson(res, 200, { value });
     });
-    const { code, result, stderr } = await loadtest(['--url', liar.url, '--requests', '800', '--duration', '20', '--keys-from', snapshot]);
+    const { code, result, stderr } = await loadtest([
+      '--url',
+      liar.url,
+      '--requests',
+      '800',
+      '--duration',
+      '20',
+      '--keys-from',
+      snapshot,
+    ]);
     assertCountsAddUp(result);
     const { outcomes } = result.totals;
     const askedLiar = liar.seen.filter((r) => r.url === '/get_value' && r.body.includes(LIAR_KEY)).length;
@@ -111,9 +146,22 @@ describe('rokv loadtest against a server that lies', () => {
       const results = keys.map((k) => (k === LIAR_KEY ? { value: 'lie' } : { value: pairs[k] }));
       sendJson(res, 200, { results });
     });
-    const { result } = await loadtest(['--url', liar.url, '--requests', '100', '--duration', '20', '--batch', '10', '--keys-from', snapshot]);
+    const { result } = await loadtest([
+      '--url',
+      liar.url,
+      '--requests',
+      '100',
+      '--duration',
+      '20',
+      '--batch',
+      '10',
+      '--keys-from',
+      snapshot,
+    ]);
     assertCountsAddUp(result, 10);
-    const lies = liar.seen.filter((r) => r.url === '/get_values').reduce((a, r) => a + (JSON.parse(r.body) as { keys: string[] }).keys.filter((k) => k === LIAR_KEY).length, 0);
+    const lies = liar.seen
+      .filter((r) => r.url === '/get_values')
+      .reduce((a, r) => a + (JSON.parse(r.body) as { keys: string[] }).keys.filter((k) => k === LIAR_KEY).length, 0);
     assert.equal(result.totals.keys, 1000);
     assert.equal(result.totals.outcomes.wrong, lies);
     assert.equal(result.totals.outcomes.found, 1000 - lies);
@@ -125,7 +173,11 @@ describe('rokv loadtest refuses what it should', () => {
     { name: 'no bound at all', args: ['--url', 'http://127.0.0.1:9'], stderr: /unbounded/ },
     { name: 'no --url', args: ['--duration', '1'], stderr: /--url is required/ },
     { name: 'a non-http URL', args: ['--url', 'ftp://127.0.0.1/', '--duration', '1'], stderr: /http/ },
-    { name: 'a miss ratio above 1', args: ['--url', 'http://127.0.0.1:9', '--duration', '1', '--miss-ratio', '2'], stderr: /--miss-ratio/ },
+    {
+      name: 'a miss ratio above 1',
+      args: ['--url', 'http://127.0.0.1:9', '--duration', '1', '--miss-ratio', '2'],
+      stderr: /--miss-ratio/,
+    },
     { name: 'a negative duration', args: ['--url', 'http://127.0.0.1:9', '--duration', '-1'], stderr: /--duration/ },
   ];
   for (const row of rows) {
