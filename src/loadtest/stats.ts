@@ -56,11 +56,13 @@ function newHistogram(): Histogram {
 function latencyOf(h: Histogram): Latency {
   const ms = (us: number) => Math.round(us) / 1000;
   if (h.totalCount === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  // A percentile is reported as the top of its bucket, which can lie a hair above the exact maximum.
+  const at = (percentile: number) => ms(Math.min(h.getValueAtPercentile(percentile), h.maxValue));
   return {
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
     max: ms(h.maxValue),
     mean: ms(h.mean),
   };
