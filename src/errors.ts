@@ -153,6 +153,10 @@ export const catalog = {
     status: 500,
     message: `version ${version} was not activated: ${why}`,
   }),
+  LOADTEST_UNREACHABLE: (url: string, why: string) => ({
+    status: 500,
+    message: `cannot load ${url}: its first request got no answer (${why}); is the server running there?`,
+  }),
   LOADTEST_WRONG_ANSWERS: (wrong: number, keys: number) => ({
     status: 500,
     message: `the server gave ${wrong} wrong answer(s) out of ${keys} keys asked; examples are listed above`,

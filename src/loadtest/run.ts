@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { rokvError } from '../errors.js';
 import { checkBatch, checkSingle, type Verdict } from './check.js';
 import type { KeySource, Probe } from './keys.js';
 import { MetricsSampler, type ServerSample } from './server-metrics.js';
@@ -64,6 +65,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const send = sender(pool, prefix, options);
   const sampler = new MetricsSampler(options.url);
   try {
+    // One request first: an unreachable server would otherwise turn the run into a tight loop of failures.
+    const preflight = new Recorder();
+    await send(preflight, performance.now());
+    const [cause] = Object.keys(preflight.totals.failures);
+    if (cause !== undefined) throw rokvError('LOADTEST_UNREACHABLE', options.url, cause);
     if (options.warmupS > 0) {
       await drive(send, new Recorder(), options, options.warmupS * 1000, options.maxRequests);
     }

@@ -14,6 +14,8 @@ export interface SeenRequest {
 export interface FakeServer {
   url: string;
   seen: SeenRequest[];
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
 }
 
 /**
@@ -35,11 +37,13 @@ export async function startFakeServer(
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  after(() => {
+  const close = async () => {
+    if (!server.listening) return;
     server.closeAllConnections();
-    server.close();
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+    await new Promise((resolve) => server.close(resolve));
+  };
+  after(close);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close };
 }
 
 /** Answers `res` with `status` and a JSON body. */

@@ -127,8 +127,10 @@ describe('rokv loadtest against a server that lies', () => {
     ]);
     assertCountsAddUp(result);
     const { outcomes } = result.totals;
-    const askedLiar = liar.seen.filter((r) => r.url === '/get_value' && r.body.includes(LIAR_KEY)).length;
-    const asked503 = liar.seen.filter((r) => r.url === '/get_value' && r.body.includes('000000000008')).length;
+    // The first request is the unmeasured check that the server answers at all.
+    const measured = liar.seen.slice(1);
+    const askedLiar = measured.filter((r) => r.url === '/get_value' && r.body.includes(LIAR_KEY)).length;
+    const asked503 = measured.filter((r) => r.url === '/get_value' && r.body.includes('000000000008')).length;
     assert.ok(askedLiar > 0 && asked503 > 0, '800 draws from 40 keys hit both special keys');
     assert.equal(outcomes.wrong, askedLiar);
     assert.equal(outcomes.error, asked503);
@@ -160,6 +162,7 @@ describe('rokv loadtest against a server that lies', () => {
     ]);
     assertCountsAddUp(result, 10);
     const lies = liar.seen
+      .slice(1) // the unmeasured reachability check
       .filter((r) => r.url === '/get_values')
       .reduce((a, r) => a + (JSON.parse(r.body) as { keys: string[] }).keys.filter((k) => k === LIAR_KEY).length, 0);
     assert.equal(result.totals.keys, 1000);
@@ -169,6 +172,18 @@ describe('rokv loadtest against a server that lies', () => {
 });
 
 describe('rokv loadtest refuses what it should', () => {
+  test('it exits 1 at once, saying why, when nothing answers at the URL', async () => {
+    const nobody = await startFakeServer(() => undefined);
+    const url = nobody.url;
+    await nobody.close();
+    const started = Date.now();
+    const { code, stdout, stderr } = await runRokv(['loadtest', '--url', url, '--duration', '30']);
+    assert.equal(code, 1);
+    assert.equal(stdout, '');
+    assert.match(stderr, /cannot load .* got no answer \(ECONNREFUSED\)/);
+    assert.ok(Date.now() - started < 20_000, 'it does not load for the whole duration');
+  });
+
   const rows = [
     { name: 'no bound at all', args: ['--url', 'http://127.0.0.1:9'], stderr: /unbounded/ },
     { name: 'no --url', args: ['--duration', '1'], stderr: /--url is required/ },
