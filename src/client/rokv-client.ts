@@ -34,10 +34,15 @@ export type GetResult =
 
 /** What the server says about the data set it serves (`GET /dataset`). */
 export interface DatasetInfo {
+  /** Identity of the data, derived from its content: the same pairs give the same id. */
   id: string;
+  /** Number of pairs. */
   count: number;
+  /** When the snapshot was built (ISO 8601). */
   createdAt: string;
+  /** Name of the input the snapshot was built from. */
   source: string;
+  /** Version of the snapshot format. */
   formatVersion: number;
 }
 
