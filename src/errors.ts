@@ -159,7 +159,7 @@ export const catalog = {
   }),
   LOADTEST_WRONG_ANSWERS: (wrong: number, keys: number) => ({
     status: 500,
-    message: `the server gave ${wrong} wrong answer(s) out of ${keys} keys asked; examples are listed above`,
+    message: `the server gave ${wrong} wrong answer(s) out of ${keys} keys asked; the output shows examples`,
   }),
 } as const satisfies Record<string, (...args: never[]) => { status: number; message: string }>;
 

@@ -72,6 +72,13 @@ export async function loadtest(argv: string[]): Promise<void> {
   const keysLimit = num('keys-limit', values['keys-limit'], 100_000, 1, 10_000_000, true);
   const rate = values.rate === undefined ? undefined : num('rate', values.rate, 0, 0.1, 1_000_000);
 
+  const batch = num('batch', values.batch, 0, 0, 100_000, true);
+  const connections = num('connections', values.connections, rate === undefined ? 10 : 64, 1, 10_000, true);
+  const durationS = num('duration', values.duration, MAX_DURATION_S, 0.1, MAX_DURATION_S);
+  const maxRequests = num('requests', values.requests, MAX_REQUESTS, 1, MAX_REQUESTS, true);
+  const warmupS = num('warmup', values.warmup, 0, 0, 600);
+  const timeoutMs = num('timeout', values.timeout, 10_000, 1, 600_000, true);
+
   let source: KeySource;
   if (values['keys-from'] !== undefined) source = await snapshotKeys(values['keys-from'], keysLimit);
   else if (values['keys-file'] !== undefined) source = await fileKeys(values['keys-file'], keysLimit);
@@ -81,13 +88,13 @@ export async function loadtest(argv: string[]): Promise<void> {
   const result = await runLoad({
     url: url.href,
     keys: mixKeys(source, { missRatio, invalidRatio }),
-    batch: num('batch', values.batch, 0, 0, 100_000, true),
-    connections: num('connections', values.connections, rate === undefined ? 10 : 64, 1, 10_000, true),
+    batch,
+    connections,
     rate,
-    durationS: num('duration', values.duration, MAX_DURATION_S, 0.1, MAX_DURATION_S),
-    maxRequests: num('requests', values.requests, MAX_REQUESTS, 1, MAX_REQUESTS, true),
-    warmupS: num('warmup', values.warmup, 0, 0, 600),
-    timeoutMs: num('timeout', values.timeout, 10_000, 1, 600_000, true),
+    durationS,
+    maxRequests,
+    warmupS,
+    timeoutMs,
     onInterval: live
       ? (interval, totals) => process.stderr.write(`\r\x1b[2K${progressLine(interval, totals)}`)
       : undefined,
