@@ -92,6 +92,7 @@ describe('the HTML report in a browser', { skip: noBrowser }, () => {
     assert.ok(throughput.points >= 4, `throughput has a point a second, got ${throughput.points}`);
     assert.ok((await chartShape(page, 'latency')).points >= 4);
     assert.ok((await chartShape(page, 'histogram')).bars >= 3, 'the histogram has bars');
+    assert.ok((await chartShape(page, 'server-cpu')).points >= 2, "rokv's /metrics gives the CPU chart");
     assert.match((await page.locator('table').textContent()) ?? '', /wrong answers0/);
     await mkdir(ARTIFACTS, { recursive: true });
     const shot = join(ARTIFACTS, 'loadtest-report.png');
