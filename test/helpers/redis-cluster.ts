@@ -71,6 +71,8 @@ export async function startRedisCluster(
       }
     }
   });
+  const busy = ports.filter((port) => cli(port, 'ping') === 'PONG');
+  if (busy.length > 0) throw new Error(`ports ${busy.join(', ')} already have a Redis server: another test run is using them`);
   for (const port of ports) {
     const nodeDir = join(dir, String(port));
     await mkdir(nodeDir);
@@ -98,7 +100,12 @@ export async function startRedisCluster(
     ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'],
     { encoding: 'utf8', timeout: 60_000 },
   );
-  if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
+  if (create.status !== 0) {
+    // A failure here can end the test file before its after() hooks run: stop the servers now so
+    // none outlives the run and holds the ports against the next one.
+    for (const n of nodes) n.process.kill('SIGKILL');
+    throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
+  }
 
   const alive = (): RedisNode[] => nodes.filter((n) => n.process.exitCode === null && n.process.signalCode === null);
   const cluster: RedisCluster = {
