@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { appOf } from '../helpers/app.js';
+import { browserMissing, launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
 const VALUE = 'lunmtp ftxemjfob pmo hwoya';
-const missing = existsSync(CHROMIUM) ? undefined : `no browser at ${CHROMIUM} (.ci/run installs Debian's chromium)`;
+const missing = browserMissing();
 if (missing) process.stdout.write(`# skipping the /docs browser test: ${missing}\n`);
 
 let app: FastifyInstance;
@@ -20,19 +19,7 @@ before(async () => {
   if (missing) return;
   ({ app, close } = await appOf({ [KEY]: VALUE }));
   base = await app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    timeout: 30_000,
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { runRokv, startRokv } from '../helpers/binary.js';
+import { browserMissing, launchChromium } from '../helpers/browser.js';
 import { sendJson, startFakeServer } from '../helpers/fake-server.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 // `ROKV_UPDATE_SCREENSHOTS=1 npm test` refreshes the screenshot the README shows.
 const README_SCREENSHOT = fileURLToPath(new URL('../../docs/images/loadtest-report.png', import.meta.url));
-const noBrowser = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`;
+const noBrowser = browserMissing() ?? false;
 if (noBrowser) process.stdout.write(`# skipping the report's browser tests: ${noBrowser}\n`);
 
 const pairs: Record<string, string> = {};
@@ -25,18 +24,7 @@ after(() => browser?.close());
 
 /** Opens a report file in headless Chromium, failing on any request that leaves the file. */
 async function openReport(file: string): Promise<{ page: Page; external: string[] }> {
-  browser ??= await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser ??= await launchChromium();
   const page = await browser.newPage({ viewport: { width: 840, height: 1000 } });
   const external: string[] = [];
   await page.route('**/*', (route) => {
