@@ -1,13 +1,9 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeDirAtomically } from '../../src/snapshot/atomic-dir.js';
-import { idFromChecksum } from '../../src/snapshot/checksum.js';
-import { describeFile } from '../../src/snapshot/files.js';
-import { DATA_FILE, LOCK_FILE, writeDataFile, type StoredPair } from '../../src/snapshot/lmdb-file.js';
-import { FORMAT_VERSION, writeManifest, type Manifest } from '../../src/snapshot/manifest.js';
+import { sealSnapshot } from '../../src/snapshot/seal.js';
+import { writeDataFile, type StoredPair } from '../../src/snapshot/lmdb-file.js';
 import { formatUuid, stampV4 } from '../../src/uuid.js';
-import { ROKV_VERSION } from '../../src/version.js';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
@@ -64,20 +60,7 @@ export async function ensureBigSnapshot(out: string, n: number): Promise<string>
   if (existsSync(join(out, 'manifest.json'))) return out;
   await writeDirAtomically(out, async (dir) => {
     const written = await writeDataFile(dir, storedPairs(n), n * 60);
-    const manifest: Manifest = {
-      format: 'rokv-snapshot',
-      formatVersion: FORMAT_VERSION,
-      id: idFromChecksum(written.checksum),
-      engine: 'lmdb',
-      count: written.count,
-      checksum: written.checksum,
-      createdAt: new Date().toISOString(),
-      source: `bench-synthetic-${n}`,
-      rokvVersion: ROKV_VERSION,
-      files: [await describeFile(dir, DATA_FILE)],
-    };
-    await rm(join(dir, LOCK_FILE), { force: true });
-    await writeManifest(dir, manifest);
+    await sealSnapshot(dir, written, `bench-synthetic-${n}`);
   });
   return out;
 }

@@ -2,12 +2,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rokvError } from '../errors.js';
 import { writeDirAtomically } from '../snapshot/atomic-dir.js';
-import { idFromChecksum } from '../snapshot/checksum.js';
-import { describeFile } from '../snapshot/files.js';
-import { DATA_FILE, LOCK_FILE, writeDataFile } from '../snapshot/lmdb-file.js';
-import { FORMAT_VERSION, writeManifest, type Manifest } from '../snapshot/manifest.js';
+import { sealSnapshot } from '../snapshot/seal.js';
+import { writeDataFile } from '../snapshot/lmdb-file.js';
+import type { Manifest } from '../snapshot/manifest.js';
 import { formatUuid } from '../uuid.js';
-import { ROKV_VERSION } from '../version.js';
 import { formatFromName, type InputFormat } from './format.js';
 import { readCsv } from './read-csv.js';
 import { readJsonObject } from './read-json-object.js';
@@ -162,22 +160,11 @@ export async function buildSnapshot(
       const written = await writeDataFile(dir, kept(), sorter.pairBytes);
       options.onProgress?.(progress);
       await rm(runsDir, { recursive: true, force: true });
-      const manifest: Manifest = {
-        format: 'rokv-snapshot',
-        formatVersion: FORMAT_VERSION,
-        id: idFromChecksum(written.checksum),
-        engine: 'lmdb',
-        count: written.count,
-        checksum: written.checksum,
-        createdAt: new Date().toISOString(),
-        source: inputs.map((i) => (i.source.name === 'stdin' ? 'stdin' : basename(i.source.name))).join(', '),
-        rokvVersion: ROKV_VERSION,
-        files: [await describeFile(dir, DATA_FILE)],
-      };
-      // LMDB's lock file is runtime state of the writer, not content: servers create their own.
-      await rm(join(dir, LOCK_FILE), { force: true });
-      await writeManifest(dir, manifest);
-      return manifest;
+      return sealSnapshot(
+        dir,
+        written,
+        inputs.map((i) => (i.source.name === 'stdin' ? 'stdin' : basename(i.source.name))).join(', '),
+      );
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const bytes = manifest.files.reduce((n, f) => n + f.bytes, 0);

@@ -30,16 +30,23 @@ export interface RunningServer {
  * Opens the store (the snapshot at `dataDir`, the current version when it is a data root, then
  * following its pointer, or `config.store`), builds the app and listens; the caller owns signals.
  */
-export async function startServer(config: ServeConfig, dataDir: string | undefined, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: ServeConfig,
+  dataDir: string | undefined,
+  logger: Logger,
+): Promise<RunningServer> {
   const source = dataDir === undefined ? undefined : await resolveDataSource(dataDir);
   const reloader =
     source?.kind === 'root' ? await VersionReloader.start(source.root, source.version, config, logger) : undefined;
   const store: Store = reloader?.store ?? (await openStore(config, source?.dir, logger));
   // Fastify logs a line per listening address at info; rokv prints its own single start line, so
   // the app's logger starts at warn unless debugging was asked for.
-  const appLogger = config.logLevel === 'debug' || config.logLevel === 'trace' ? logger : logger.child({}, { level: 'warn' });
-  if (config.adminToken !== undefined && !reloader) logger.warn('the admin API needs a data root (--data ROOT); it is off');
-  const admin = config.adminToken !== undefined && reloader ? { token: config.adminToken, actions: reloader } : undefined;
+  const appLogger =
+    config.logLevel === 'debug' || config.logLevel === 'trace' ? logger : logger.child({}, { level: 'warn' });
+  if (config.adminToken !== undefined && !reloader)
+    logger.warn('the admin API needs a data root (--data ROOT); it is off');
+  const admin =
+    config.adminToken !== undefined && reloader ? { token: config.adminToken, actions: reloader } : undefined;
   const adminApp =
     admin && config.adminPort !== undefined ? buildAdminApp(admin.token, admin.actions, appLogger) : undefined;
   const readiness = new Readiness();
