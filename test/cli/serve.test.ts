@@ -29,7 +29,9 @@ async function rawExchange(url: string, bytes: string): Promise<string> {
   await once(socket, 'connect');
   for (let i = 0; i < bytes.length && got === '' && !socket.destroyed; i += 65_536) {
     if (!socket.write(bytes.slice(i, i + 65_536))) await Promise.race([once(socket, 'drain'), closed]);
-    await new Promise((r) => setImmediate(r));
+    // Give an early answer time to arrive before writing more: writing on after the server has
+    // closed draws a reset that can discard the unread answer (seen on a busy machine).
+    await Promise.race([once(socket, 'data'), new Promise((r) => setTimeout(r, 20)), closed]);
   }
   if (!socket.destroyed) socket.end();
   await closed;
@@ -88,11 +90,14 @@ describe('rokv binary, end to end', () => {
     const { hostname, port } = new URL(server.url);
     // A request whose body is still arriving when the signal lands must still be answered.
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ hostname, port, method: 'POST', path: '/get_value', headers: { 'content-type': 'application/json' } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = request(
+        { hostname, port, method: 'POST', path: '/get_value', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       req.write('{"key": "1c39ae30-ec4a-4ffb-');
       setTimeout(() => req.end('88d5-53ef7dfd26a8"}'), 300);
@@ -167,7 +172,10 @@ describe('rokv binary, end to end', () => {
     const example = await readFile(new URL('../../data/example.json', import.meta.url), 'utf8');
     assert.equal(a.stdout, example);
     const b = await runRokv(['gen', '--count', '5', '--seed', '2', '--format', 'jsonl']);
-    const lines = b.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; value: string });
+    const lines = b.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: string; value: string });
     assert.equal(lines.length, 5);
     for (const { value } of lines) assert.match(value, /^[a-z]{3,9}( [a-z]{3,9}){0,4}$/);
   });
