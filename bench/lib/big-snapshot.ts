@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { writeDirAtomically } from '../../src/snapshot/atomic-dir.js';
 import { sealSnapshot } from '../../src/snapshot/seal.js';
 import { writeDataFile, type StoredPair } from '../../src/snapshot/lmdb-file.js';
+import { syntheticValue } from '../../src/gen/synthetic.js';
 import { formatUuid, stampV4 } from '../../src/uuid.js';
-
-const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
 /** mulberry32: a tiny seeded PRNG, so pair `i` can be regenerated from `i` alone, without storing keys. */
 function mulberry32(seed: number): () => number {
@@ -33,14 +32,7 @@ export function bigPair(i: number, n: number): { key: Buffer; value: string } {
   key.writeUIntBE(prefix, 0, 6);
   for (let b = 6; b < 16; b += 2) key.writeUInt16BE(rand() & 0xffff, b);
   stampV4(key);
-  const words = 1 + (rand() % 5);
-  let value = '';
-  for (let w = 0; w < words; w++) {
-    if (w > 0) value += ' ';
-    const len = 3 + (rand() % 7);
-    for (let l = 0; l < len; l++) value += LETTERS[rand() % 26];
-  }
-  return { key, value };
+  return { key, value: syntheticValue(rand) };
 }
 
 /** The canonical string of key `i` of an `n`-pair big data set. */

@@ -34,6 +34,18 @@ export interface SyntheticPair {
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
+/** A value like the example data's: 1 to 5 lowercase words of 3 to 9 letters, drawn from `rand`. */
+export function syntheticValue(rand: () => number): string {
+  const words = 1 + (rand() % 5);
+  let value = '';
+  for (let w = 0; w < words; w++) {
+    if (w > 0) value += ' ';
+    const len = 3 + (rand() % 7);
+    for (let l = 0; l < len; l++) value += LETTERS[rand() % 26];
+  }
+  return value;
+}
+
 /**
  * Yields `count` pairs shaped like the original example data: UUIDv4 keys and values of 1 to 5
  * lowercase words of 3 to 9 letters. The same seed always yields the same pairs.
@@ -45,13 +57,6 @@ export function* syntheticPairs(count: number, seed: number): Generator<Syntheti
   for (let n = 0; n < count; n++) {
     for (let i = 0; i < 16; i += 4) view.setUint32(i, rand());
     const key = formatUuid(stampV4(bytes));
-    const words = 1 + (rand() % 5);
-    let value = '';
-    for (let w = 0; w < words; w++) {
-      if (w > 0) value += ' ';
-      const len = 3 + (rand() % 7);
-      for (let l = 0; l < len; l++) value += LETTERS[rand() % 26];
-    }
-    yield { key, value };
+    yield { key, value: syntheticValue(rand) };
   }
 }
