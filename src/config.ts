@@ -81,6 +81,11 @@ export const serveConfigSchema = z.object({
   maxEventLoopLagMs: nonNegativeInt.default(0),
   /** Requests a client address may make per minute; 0 turns rate limiting off. */
   rateLimit: nonNegativeInt.default(0),
+  /**
+   * Answer `POST /get_value` on node:http ahead of Fastify's router where no hook applies (see
+   * src/http/fast-get-value.ts); off sends every request through Fastify, for comparison or debugging.
+   */
+  fastLane: flag.default(true),
 }).refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
   message: 'TLS needs both a certificate and a key',
   path: ['tlsCert'],
@@ -114,6 +119,7 @@ export interface ServeFlags {
   maxEventLoopLagMs?: string | undefined;
   rateLimit?: string | undefined;
   headersTimeoutMs?: string | undefined;
+  fastLane?: boolean | undefined;
 }
 
 /** Merges flags over environment variables over defaults and validates the result once. */
@@ -145,6 +151,7 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Serv
     maxEventLoopLagMs: pick(flags.maxEventLoopLagMs, 'ROKV_MAX_EVENT_LOOP_LAG_MS'),
     rateLimit: pick(flags.rateLimit, 'ROKV_RATE_LIMIT'),
     headersTimeoutMs: pick(flags.headersTimeoutMs, 'ROKV_HEADERS_TIMEOUT_MS'),
+    fastLane: flags.fastLane ?? (env.ROKV_FAST_LANE || undefined),
   });
 }
 

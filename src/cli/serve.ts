@@ -12,7 +12,7 @@ import { ensureExampleSnapshot } from './example-data.js';
 
 const USAGE =
   'rokv serve [--data DIR|ROOT | --store URL] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]... [--admin-token T] [--admin-port P] [--admin-host H] [--reload-verify full|quick]' +
-  ' [--api-keys FILE] [--auth-ops] [--tls-cert FILE --tls-key FILE [--http2]] [--max-connections N] [--max-lag-ms MS] [--rate-limit N] [--headers-timeout-ms MS]';
+  ' [--api-keys FILE] [--auth-ops] [--tls-cert FILE --tls-key FILE [--http2]] [--max-connections N] [--max-lag-ms MS] [--rate-limit N] [--headers-timeout-ms MS] [--no-fast-lane]';
 
 /** `rokv serve`: serves a snapshot (the bundled example without --data) on all cores. */
 export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -49,6 +49,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
         'max-lag-ms': { type: 'string' },
         'rate-limit': { type: 'string' },
         'headers-timeout-ms': { type: 'string' },
+        'no-fast-lane': { type: 'boolean' },
       },
       allowPositionals: true,
       strict: true,
@@ -71,6 +72,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
       maxEventLoopLagMs: values['max-lag-ms'],
       rateLimit: values['rate-limit'],
       headersTimeoutMs: values['headers-timeout-ms'],
+      fastLane: values['no-fast-lane'] === true ? false : undefined,
     },
     env,
   );

@@ -27,6 +27,21 @@ export function scanKeyBody(text: string): { key: string } | undefined {
 }
 
 /**
+ * Parses a JSON request body: the canonical one-key body without JSON.parse, anything else with it.
+ * Throws the catalog error for an empty or malformed body.
+ */
+export function parseJsonBody(text: string): unknown {
+  if (text.length === 0) throw rokvError('BODY_EMPTY');
+  const fast = scanKeyBody(text);
+  if (fast !== undefined) return fast;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw rokvError('BODY_INVALID_JSON', (err as Error).message);
+  }
+}
+
+/**
  * Replaces Fastify's body parsers with one for `application/json` only: every other content type
  * (text/plain included, which Fastify would accept by default) answers 415. JSON.parse builds plain
  * own properties, so `__proto__` in a body never reaches a prototype.
@@ -34,20 +49,13 @@ export function scanKeyBody(text: string): { key: string } | undefined {
 export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.length === 0) {
-      done(rokvError('BODY_EMPTY'), undefined);
-      return;
-    }
-    const fast = scanKeyBody(text);
-    if (fast !== undefined) {
-      done(null, fast);
-      return;
-    }
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = parseJsonBody(body as string);
     } catch (err) {
-      done(rokvError('BODY_INVALID_JSON', (err as Error).message), undefined);
+      done(err as Error, undefined);
+      return;
     }
+    done(null, parsed);
   });
 }

@@ -10,7 +10,7 @@ const SINGLE_KEY_ROUTES = new Set(['/get_value', '/values/:key']);
 const DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 /** What one route and method answered: counts by status and a latency histogram, as plain numbers. */
-class RouteStats {
+export class RouteStats {
   readonly byStatus = new Map<number, number>();
   /** Count per bucket (not cumulative); the last slot is +Inf. */
   readonly buckets = new Float64Array(DURATION_BUCKETS.length + 1);
@@ -22,6 +22,7 @@ class RouteStats {
     readonly method: string,
   ) {}
 
+  /** Counts one answer with its status and the seconds it took. */
   record(status: number, seconds: number): void {
     this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
     let i = 0;
@@ -152,26 +153,37 @@ export class Metrics {
     this.outcomes.invalid += invalid;
   }
 
+  /** The counters of one route and method, created on first use; `record` on them counts an answer. */
+  routeStats(route: string, method: string): RouteStats {
+    let stats = this.routes.find((r) => r.route === route && r.method === method);
+    if (stats === undefined) {
+      stats = new RouteStats(route, method);
+      this.routes.push(stats);
+    }
+    return stats;
+  }
+
+  /** Counts the outcome of a one-key lookup from the status it answered with. */
+  countSingle(status: number): void {
+    if (status === 200 || status === 304) this.outcomes.found++;
+    else if (status === 404) this.outcomes.missing++;
+    else if (status === 400) this.outcomes.invalid++;
+  }
+
   /** An onResponse hook for one route, its label fixed when the route is added. */
   responseHook(route: string): onResponseHookHandler {
     const byMethod = new Map<string, RouteStats>();
     const single = SINGLE_KEY_ROUTES.has(route);
-    const outcomes = this.outcomes;
     return (request, reply, done) => {
       const method = request.method;
       let stats = byMethod.get(method);
       if (stats === undefined) {
-        stats = new RouteStats(route, method);
+        stats = this.routeStats(route, method);
         byMethod.set(method, stats);
-        this.routes.push(stats);
       }
       const status = reply.statusCode;
       stats.record(status, reply.elapsedTime / 1000);
-      if (single) {
-        if (status === 200 || status === 304) outcomes.found++;
-        else if (status === 404) outcomes.missing++;
-        else if (status === 400) outcomes.invalid++;
-      }
+      if (single) this.countSingle(status);
       done();
     };
   }

@@ -1,0 +1,177 @@
+import { performance } from 'node:perf_hooks';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { rokvError, RokvError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { parseUuidBytes, UUID_BYTES, UUID_LENGTH } from '../uuid.js';
+import { DATASET_HEADER } from './dataset.js';
+import { lookupBody, lookupKeyBytes, type KeyLookup } from './get-value.js';
+import { parseJsonBody } from './json-body.js';
+import type { Metrics, RouteStats } from './metrics.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const QUOTE = 34;
+const CLOSE_BRACE = 125;
+const SPACE = 32;
+// `{"key":"` and `{"key": "`: the two ways clients write the one-key body.
+const PREFIX = Buffer.from('{"key":');
+
+/** What the fast lane needs from the app: where to count and log, and the route's body limit. */
+export interface FastLaneOptions {
+  bodyLimit: number;
+  metrics: Metrics;
+  /** Logs an unexpected failure of the store (the client gets a bare 500). */
+  logError: (err: unknown) => void;
+}
+
+/**
+ * `POST /get_value` answered on node:http before Fastify routes the request. Why: on the single-key
+ * benchmark Fastify's routing, hooks and reply objects took about a third of the server's time
+ * (rokv at 0.70x bare node:http in `../shared/bench/compare.sh`), for a route that needs none of it.
+ * The answers are the Fastify route's to the byte (the same lookup and error functions, tested
+ * side by side), metrics count them the same way, and the lane is used only when no hook could
+ * change them: the app turns it off under API keys, rate limits, load shedding, CORS and TLS, and
+ * it steps aside once the app is closing so Fastify answers 503 and closes the connection.
+ * It takes a request only when its method, exact path, content type and length are known from the
+ * head; everything else (query strings, other content types, chunked or too-large bodies) goes to Fastify.
+ */
+export class FastGetValue {
+  private open = true;
+  private readonly keyBytes = new Uint8Array(UUID_BYTES);
+  private readonly stats: RouteStats;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: FastLaneOptions,
+  ) {
+    this.stats = options.metrics.routeStats('/get_value', 'POST');
+  }
+
+  /** From now on every request goes to Fastify (called when the app starts closing). */
+  stop(): void {
+    this.open = false;
+  }
+
+  /** Answers `request` and returns true, or returns false and leaves it untouched for Fastify. */
+  handle(request: IncomingMessage, response: ServerResponse): boolean {
+    if (!this.open || request.method !== 'POST' || request.url !== '/get_value') return false;
+    const headers = request.headers;
+    if (headers['content-type'] !== 'application/json' || headers['transfer-encoding'] !== undefined) return false;
+    const length = Number(headers['content-length']);
+    if (!(length > 0 && length <= this.options.bodyLimit)) return false;
+    const started = performance.now();
+    let body: Buffer | undefined;
+    let more: Buffer[] | undefined;
+    request.on('data', (chunk: Buffer) => {
+      if (body === undefined) body = chunk;
+      else (more ??= [body]).push(chunk);
+    });
+    // A client that goes away mid-body leaves nothing to answer; node:http tears the socket down.
+    request.on('error', () => {});
+    request.on('end', () => {
+      const whole = more === undefined ? body! : Buffer.concat(more);
+      const result = this.lookup(whole);
+      if (result instanceof Promise) {
+        result.then(
+          (settled) => this.send(response, settled, started),
+          (err: unknown) => this.send(response, this.failure(err), started),
+        );
+      } else {
+        this.send(response, result, started);
+      }
+    });
+    return true;
+  }
+
+  /** The canonical body's key is read from its bytes; any other body takes the Fastify route's path. */
+  private lookup(body: Buffer): KeyLookup | Promise<KeyLookup> {
+    const at = canonicalKeyAt(body);
+    if (at > 0 && parseUuidBytes(body, at, this.keyBytes) !== undefined) return lookupKeyBytes(this.store, this.keyBytes);
+    let parsed: unknown;
+    try {
+      parsed = parseJsonBody(body.toString('utf8'));
+    } catch (err) {
+      return err as RokvError;
+    }
+    return lookupBody(this.store, parsed, this.keyBytes);
+  }
+
+  private failure(err: unknown): RokvError {
+    if (err instanceof RokvError) return err;
+    this.options.logError(err);
+    return rokvError('INTERNAL');
+  }
+
+  private send(response: ServerResponse, result: KeyLookup, started: number): void {
+    let status: number;
+    let text: string;
+    let bytes: number;
+    if (result instanceof RokvError) {
+      status = result.statusCode;
+      text = JSON.stringify({ message: result.message, code: result.code });
+      bytes = Buffer.byteLength(text);
+    } else {
+      // A string body goes out in one write together with the head; a Buffer would take a second
+      // chunk (writev). The literal is valid UTF-8 (written by rokv from a JS string), so the
+      // round trip through a string is exact and its byte length is known.
+      status = 200;
+      text = `{"value":${Buffer.prototype.toString.call(result, 'utf8')}}`;
+      bytes = result.length + 10;
+    }
+    response.writeHead(status, [
+      DATASET_HEADER,
+      this.store.info().id,
+      'content-type',
+      JSON_TYPE,
+      'content-length',
+      String(bytes),
+    ]);
+    response.end(text);
+    this.stats.record(status, (performance.now() - started) / 1000);
+    this.options.metrics.countSingle(status);
+  }
+}
+
+/**
+ * Where the key starts in `{"key":"<36>"}` or `{"key": "<36>"}` (8 or 9), or -1 for any other body.
+ * Only the frame is checked here: the 36 characters must then parse as a UUID, which rules out
+ * quotes, escapes and anything else that would make JSON.parse read them differently.
+ */
+function canonicalKeyAt(body: Buffer): number {
+  const n = body.length;
+  let at: number;
+  if (n === PREFIX.length + 1 + UUID_LENGTH + 2 && body[PREFIX.length] === QUOTE) at = PREFIX.length + 1;
+  else if (n === PREFIX.length + 2 + UUID_LENGTH + 2 && body[PREFIX.length] === SPACE && body[PREFIX.length + 1] === QUOTE)
+    at = PREFIX.length + 2;
+  else return -1;
+  if (body[n - 2] !== QUOTE || body[n - 1] !== CLOSE_BRACE) return -1;
+  for (let i = 0; i < PREFIX.length; i++) if (body[i] !== PREFIX[i]) return -1;
+  return at;
+}
+
+/** The server options Fastify would apply itself to a server it created. */
+export interface LaneServerOptions {
+  http: ServerOptions;
+  keepAliveTimeout: number;
+  requestTimeout: number;
+}
+
+/**
+ * A node:http server that offers every request to `lane` first and hands the rest to Fastify's
+ * handler, stamped with the data set's id as `stampDatasetHeader` does for Fastify's own server.
+ */
+export function createLaneServer(
+  lane: FastGetValue,
+  store: Store,
+  fastify: (request: IncomingMessage, response: ServerResponse) => void,
+  options: LaneServerOptions,
+): Server {
+  const server = createServer(options.http, (request, response) => {
+    if (lane.handle(request, response)) return;
+    response.setHeader(DATASET_HEADER, store.info().id);
+    fastify(request, response);
+  });
+  // Fastify sets these only on servers it creates, not on one from a serverFactory.
+  server.keepAliveTimeout = options.keepAliveTimeout;
+  server.requestTimeout = options.requestTimeout;
+  return server;
+}

@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { request as httpRequest, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { parseServeConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import { createLaneServer, FastGetValue } from '../../src/http/fast-get-value.js';
+import { Metrics } from '../../src/http/metrics.js';
+import { LmdbStore } from '../../src/store/lmdb.js';
+import { badBodies, badKeys, KEY, MISSING, pairs } from '../helpers/get-value-cases.js';
+import { snapshotOf } from '../helpers/snapshot.js';
+
+/** One request as a client sends it. */
+interface Ask {
+  method?: string;
+  path?: string;
+  contentType?: string | undefined;
+  body: string | Buffer;
+  /** Send the body with chunked transfer encoding instead of a Content-Length. */
+  chunked?: boolean;
+}
+
+/** The parts of an answer that must not differ between the two lanes. */
+interface Answer {
+  status: number;
+  contentType: string | undefined;
+  contentLength: string | undefined;
+  dataset: string | undefined;
+  connection?: string | undefined;
+  body: string;
+}
+
+const json = (body: string | Buffer): Ask => ({ body });
+
+// Requests the lane answers itself: every body of the contract, valid or not, sent as most clients send it.
+const taken: [string, Ask][] = [
+  ...Object.keys(pairs).map((key): [string, Ask] => [`the stored key ${key}`, json(`{"key":"${key}"}`)]),
+  ['a key after a space', json(`{"key": "${KEY}"}`)],
+  ['an upper-case key', json(`{"key":"${KEY.toUpperCase()}"}`)],
+  ['a missing key', json(`{"key":"${MISSING}"}`)],
+  ['a key written with a JSON escape', json(`{"key":"\\u0038${KEY.slice(1)}"}`)],
+  ['a canonical frame around non-hex characters', json(`{"key":"${'z'.repeat(36)}"}`)],
+  ['a canonical frame around a quote', json(`{"key":"${KEY.slice(0, 34)}\\""}`)],
+  ['a canonical frame around multibyte characters', json(`{"key":"${'é'.repeat(18)}"}`)],
+  ['other fields besides the key', json(JSON.stringify({ key: KEY, other: [1, 2, 3] }))],
+  ['whitespace around the key', json(`{ "key" : "${KEY}" }`)],
+  ['bytes that are not UTF-8', json(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))],
+  ...badKeys.map(([name, key]): [string, Ask] => [`a key that is ${name}`, json(JSON.stringify({ key }))]),
+  ...badBodies.filter(([, body]) => body !== '').map(([name, body]): [string, Ask] => [`a body that is ${name}`, json(body)]),
+];
+
+// Requests the lane leaves to Fastify: what it cannot tell from the head alone.
+const declined: [string, Ask][] = [
+  ['a charset on the content type', { body: `{"key":"${KEY}"}`, contentType: 'application/json; charset=utf-8' }],
+  ['a text/plain body', { body: `{"key":"${KEY}"}`, contentType: 'text/plain' }],
+  ['no content type', { body: `{"key":"${KEY}"}`, contentType: undefined }],
+  ['an empty body', json('')],
+  ['a body over the limit', json(JSON.stringify({ key: KEY, pad: 'x'.repeat(5000) }))],
+  ['a chunked body', { body: `{"key":"${KEY}"}`, chunked: true }],
+  ['a query string', { body: `{"key":"${KEY}"}`, path: '/get_value?x=1' }],
+  ['another path', { body: `{"key":"${KEY}"}`, path: '/get_values' }],
+  ['a GET', { body: '', method: 'GET' }],
+];
+
+function answerOf(status: number, headers: Record<string, unknown>, body: string): Answer {
+  const header = (name: string): string | undefined => (headers[name] === undefined ? undefined : String(headers[name]));
+  return {
+    status,
+    contentType: header('content-type'),
+    contentLength: header('content-length'),
+    dataset: header('rokv-dataset'),
+    body,
+  };
+}
+
+/** Sends `ask` over a real socket to `port`. */
+function overSocket(port: number, ask: Ask): Promise<Answer & { connection: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const body = Buffer.from(ask.body);
+    const headers: Record<string, string> = {};
+    const contentType = 'contentType' in ask ? ask.contentType : 'application/json';
+    if (contentType !== undefined) headers['content-type'] = contentType;
+    if (!ask.chunked && (body.length > 0 || ask.method === undefined)) headers['content-length'] = String(body.length);
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: ask.method ?? 'POST', path: ask.path ?? '/get_value', headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            ...answerOf(res.statusCode!, res.headers, Buffer.concat(chunks).toString('utf8')),
+            connection: res.headers.connection,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    if (ask.chunked) req.write(body);
+    req.end(ask.chunked ? undefined : body);
+  });
+}
+
+/** Sends `ask` through Fastify's router with inject, which never passes through the lane. */
+async function throughFastify(app: FastifyInstance, ask: Ask): Promise<Answer> {
+  const contentType = 'contentType' in ask ? ask.contentType : 'application/json';
+  const res = await app.inject({
+    method: (ask.method ?? 'POST') as 'POST',
+    url: ask.path ?? '/get_value',
+    ...(ask.method === 'GET' ? {} : { payload: Buffer.from(ask.body) }),
+    headers: contentType === undefined ? {} : { 'content-type': contentType },
+  });
+  return answerOf(res.statusCode, res.headers, res.body);
+}
+
+function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+let store: LmdbStore;
+let app: FastifyInstance;
+let appPort: number;
+// The same app with every request through Fastify's router: the reference the lane must match.
+let reference: FastifyInstance;
+let referencePort: number;
+
+before(async () => {
+  store = await LmdbStore.open(await snapshotOf(pairs));
+  app = buildApp(store, parseServeConfig({ workers: 1 }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  appPort = portOf(app.server);
+  reference = buildApp(store, parseServeConfig({ workers: 1, fastLane: false }));
+  await reference.listen({ host: '127.0.0.1', port: 0 });
+  referencePort = portOf(reference.server);
+});
+after(async () => {
+  await app.close();
+  await reference.close();
+  await store.close();
+});
+
+describe('the fast lane on its own', () => {
+  let server: Server;
+  let fastifyCalls = 0;
+  let lane: FastGetValue;
+
+  before(async () => {
+    lane = new FastGetValue(store, {
+      bodyLimit: 4096,
+      metrics: new Metrics(store),
+      logError: (err) => assert.fail(String(err)),
+    });
+    server = createLaneServer(
+      lane,
+      store,
+      (_req, res) => {
+        fastifyCalls++;
+        res.writeHead(599).end('declined');
+      },
+      { http: {}, keepAliveTimeout: 5_000, requestTimeout: 10_000 },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  for (const [name, ask] of taken) {
+    test(`answers ${name} exactly as the Fastify route does`, async () => {
+      const before = fastifyCalls;
+      const { connection: _connection, ...lane } = await overSocket(portOf(server), ask);
+      assert.equal(fastifyCalls, before, 'the lane declined the request');
+      const { connection: _c, ...fastify } = await overSocket(referencePort, ask);
+      assert.deepEqual(lane, fastify);
+    });
+  }
+
+  test('leaves every request to Fastify once stopped', async () => {
+    lane.stop();
+    const res = await overSocket(portOf(server), json(`{"key":"${KEY}"}`));
+    assert.equal(res.status, 599);
+  });
+
+  for (const [name, ask] of declined) {
+    test(`leaves ${name} to Fastify`, async () => {
+      const res = await overSocket(portOf(server), ask);
+      assert.equal(res.status, 599);
+    });
+  }
+});
+
+describe('the app with its fast lane', () => {
+  for (const [name, ask] of [...taken, ...declined]) {
+    test(`answers ${name} as the app without its lane does`, async () => {
+      assert.deepEqual(await overSocket(appPort, ask), await overSocket(referencePort, ask));
+    });
+  }
+
+  test('counts answers of the lane in the same metrics as Fastify answers', async () => {
+    const metricsApp = buildApp(store, parseServeConfig({ workers: 1 }));
+    await metricsApp.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const port = portOf(metricsApp.server);
+      for (const body of [`{"key":"${KEY}"}`, `{"key": "${KEY}"}`, `{"key":"${MISSING}"}`, '{"key":1}', '[]']) {
+        await overSocket(port, json(body));
+      }
+      await throughFastify(metricsApp, { body: `{"key":"${KEY}"}`, contentType: 'application/json; charset=utf-8' });
+      const text = (await metricsApp.inject({ method: 'GET', url: '/metrics' })).body;
+      const expected: [string, number][] = [
+        ['rokv_http_requests_total{route="/get_value",method="POST",status="200"}', 3],
+        ['rokv_http_requests_total{route="/get_value",method="POST",status="404"}', 1],
+        ['rokv_http_requests_total{route="/get_value",method="POST",status="400"}', 2],
+        ['rokv_lookups_total{outcome="found"}', 3],
+        ['rokv_lookups_total{outcome="missing"}', 1],
+        ['rokv_lookups_total{outcome="invalid"}', 2],
+        ['rokv_http_request_duration_seconds_count{route="/get_value",method="POST"}', 6],
+      ];
+      for (const [sample, value] of expected) assert.ok(text.includes(`${sample} ${value}\n`), `${sample} ${value}`);
+    } finally {
+      await metricsApp.close();
+    }
+  });
+
+  test('steps aside once the app closes, so Fastify answers 503 and closes the connection', async () => {
+    const closingApp = buildApp(store, parseServeConfig({ workers: 1 }));
+    await closingApp.listen({ host: '127.0.0.1', port: 0 });
+    const socket = connect(portOf(closingApp.server), '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    const body = `{"key":"${KEY}"}`;
+    const head = `POST /get_value HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    // The first request is in flight (its head taken by the lane) when closing starts; the second
+    // arrives on the same connection afterwards.
+    socket.write(head + body.slice(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = closingApp.close();
+    socket.write(body.slice(10) + head + body);
+    await ended;
+    await closed;
+    const text = Buffer.concat(received).toString('utf8');
+    const answers = text.split(/(?=HTTP\/1\.1 )/);
+    assert.equal(answers.length, 2, text);
+    assert.match(answers[0]!, /^HTTP\/1\.1 200 /);
+    assert.match(answers[1]!, /^HTTP\/1\.1 503 /);
+    assert.match(answers[1]!, /\r\nconnection: close\r\n/i);
+  });
+});
