@@ -1,5 +1,6 @@
 // Single-key POST /get_value on one server core: rokv against bare node:http and the FastAPI design,
-// side by side in one run, rounds interleaved so drift hits all three alike.
+// side by side in one run, rounds interleaved so drift hits all alike. rokv also runs with
+// --no-fast-lane (every request through Fastify's router) to show what the fast lane is worth.
 import { exampleDataset } from './lib/dataset.js';
 import { benchOptions, LOAD_CPU, SERVER_CPU } from './lib/options.js';
 import { cpuSeconds } from './lib/proc.js';
@@ -14,6 +15,7 @@ const data = exampleDataset();
 const servers: BenchServer[] = [
   await startRokv({ ...data, port: o.basePort + 1, cpus: SERVER_CPU }),
   await startBareNode({ ...data, port: o.basePort + 2, cpus: SERVER_CPU }),
+  await startRokv({ ...data, port: o.basePort + 4, cpus: SERVER_CPU, serveArgs: ['--no-fast-lane'], name: 'rokv without fast lane' }),
 ];
 const fastapi = await startFastapi({ ...data, port: o.basePort + 3, cpus: SERVER_CPU });
 if (fastapi) servers.push(fastapi);
@@ -42,6 +44,7 @@ const med = (name: string): number => median(rps.get(name)!);
 const cpu = (name: string): number => median(cpuUs.get(name)!);
 const lines = servers.map((s) => `${s.name}: ${med(s.name)} req/s (rounds ${rps.get(s.name)!.join(', ')}), ${cpu(s.name).toFixed(1)} us CPU/request`);
 lines.push(`rokv / bare node:http = ${ratio(med('rokv'), med('bare node:http'))} by req/s, ${ratio(cpu('bare node:http'), cpu('rokv'))} by CPU per request`);
+lines.push(`rokv / rokv without fast lane = ${ratio(med('rokv'), med('rokv without fast lane'))} by req/s, ${ratio(cpu('rokv without fast lane'), cpu('rokv'))} by CPU per request`);
 if (fastapi) lines.push(`rokv / fastapi = ${ratio(med('rokv'), med('fastapi'))} by req/s, ${ratio(cpu('fastapi'), cpu('rokv'))} by CPU per request`);
 report({
   scenario: '1-single-key',

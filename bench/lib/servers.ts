@@ -24,12 +24,24 @@ async function ready(name: string, proc: BenchProcess, port: number, someKey: st
   }
 }
 
-/** Starts `rokv serve` on `snapshot`; `nodeArgs` go to node itself (e.g. --trace-gc). */
-export async function startRokv(o: { snapshot: string; port: number; someKey: string; cpus?: string; workers?: number; nodeArgs?: string[] }): Promise<BenchServer> {
+/**
+ * Starts `rokv serve` on `snapshot`; `nodeArgs` go to node itself (e.g. --trace-gc), `serveArgs` to
+ * `rokv serve`, and `name` labels it in the results (default `rokv`).
+ */
+export async function startRokv(o: {
+  snapshot: string;
+  port: number;
+  someKey: string;
+  cpus?: string;
+  workers?: number;
+  nodeArgs?: string[];
+  serveArgs?: string[];
+  name?: string;
+}): Promise<BenchServer> {
   const since = performance.now();
-  const args = [...(o.nodeArgs ?? []), ROKV_MAIN, 'serve', '--data', o.snapshot, '--port', String(o.port), '--host', '127.0.0.1', '--workers', String(o.workers ?? 1), '--log-level', 'warn'];
+  const args = [...(o.nodeArgs ?? []), ROKV_MAIN, 'serve', '--data', o.snapshot, '--port', String(o.port), '--host', '127.0.0.1', '--workers', String(o.workers ?? 1), '--log-level', 'warn', ...(o.serveArgs ?? [])];
   const proc = startProcess(process.execPath, args, { cpus: o.cpus });
-  return ready('rokv', proc, o.port, o.someKey, since);
+  return ready(o.name ?? 'rokv', proc, o.port, o.someKey, since);
 }
 
 /** Starts the bare node:http baseline on the same data (a JSON object file). */

@@ -54,9 +54,7 @@ export class FastGetValue {
   /** Answers `request` and returns true, or returns false and leaves it untouched for Fastify. */
   handle(request: IncomingMessage, response: ServerResponse): boolean {
     if (!this.open || request.method !== 'POST' || request.url !== '/get_value') return false;
-    const headers = request.headers;
-    if (headers['content-type'] !== 'application/json' || headers['transfer-encoding'] !== undefined) return false;
-    const length = Number(headers['content-length']);
+    const length = jsonBodyLength(request.rawHeaders);
     if (!(length > 0 && length <= this.options.bodyLimit)) return false;
     const started = performance.now();
     let body: Buffer | undefined;
@@ -65,8 +63,8 @@ export class FastGetValue {
       if (body === undefined) body = chunk;
       else (more ??= [body]).push(chunk);
     });
-    // A client that goes away mid-body leaves nothing to answer; node:http tears the socket down.
-    request.on('error', () => {});
+    // No 'error' listener: node:http emits a request's abort error only to listeners, and a client
+    // that went away mid-body leaves nothing to answer.
     request.on('end', () => {
       const whole = more === undefined ? body! : Buffer.concat(more);
       const result = this.lookup(whole);
@@ -129,6 +127,36 @@ export class FastGetValue {
     this.stats.record(status, (performance.now() - started) / 1000);
     this.options.metrics.countSingle(status);
   }
+}
+
+/**
+ * The Content-Length of a request whose only content type is exactly `application/json` and that is
+ * not chunked, or -1. Reads the raw header list: `request.headers` is built lazily on first use, an
+ * object per request that Fastify needs and this lane does not (1.1% of CPU in the profile).
+ */
+function jsonBodyLength(raw: readonly string[]): number {
+  let type: string | undefined;
+  let length = -1;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    switch (name.length) {
+      case 12:
+        if (name.toLowerCase() !== 'content-type') break;
+        if (type !== undefined) return -1;
+        type = raw[i + 1];
+        break;
+      case 14:
+        // llhttp has already refused conflicting lengths.
+        if (name.toLowerCase() === 'content-length') length = Number(raw[i + 1]);
+        break;
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') return -1;
+        break;
+      default:
+        break;
+    }
+  }
+  return type === 'application/json' ? length : -1;
 }
 
 /**

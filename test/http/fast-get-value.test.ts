@@ -19,6 +19,8 @@ interface Ask {
   body: string | Buffer;
   /** Send the body with chunked transfer encoding instead of a Content-Length. */
   chunked?: boolean;
+  /** Header lines sent as given, names in their case, after the content type. */
+  headers?: Record<string, string | string[]>;
 }
 
 /** The parts of an answer that must not differ between the two lanes. */
@@ -46,6 +48,7 @@ const taken: [string, Ask][] = [
   ['other fields besides the key', json(JSON.stringify({ key: KEY, other: [1, 2, 3] }))],
   ['whitespace around the key', json(`{ "key" : "${KEY}" }`)],
   ['bytes that are not UTF-8', json(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))],
+  ['header names in upper case', { body: `{"key":"${KEY}"}`, contentType: undefined, headers: { 'CONTENT-TYPE': 'application/json' } }],
   ...badKeys.map(([name, key]): [string, Ask] => [`a key that is ${name}`, json(JSON.stringify({ key }))]),
   ...badBodies.filter(([, body]) => body !== '').map(([name, body]): [string, Ask] => [`a body that is ${name}`, json(body)]),
 ];
@@ -55,6 +58,7 @@ const declined: [string, Ask][] = [
   ['a charset on the content type', { body: `{"key":"${KEY}"}`, contentType: 'application/json; charset=utf-8' }],
   ['a text/plain body', { body: `{"key":"${KEY}"}`, contentType: 'text/plain' }],
   ['no content type', { body: `{"key":"${KEY}"}`, contentType: undefined }],
+  ['two content types', { body: `{"key":"${KEY}"}`, contentType: undefined, headers: { 'content-type': ['application/json', 'text/plain'] } }],
   ['an empty body', json('')],
   ['a body over the limit', json(JSON.stringify({ key: KEY, pad: 'x'.repeat(5000) }))],
   ['a chunked body', { body: `{"key":"${KEY}"}`, chunked: true }],
@@ -78,10 +82,11 @@ function answerOf(status: number, headers: Record<string, unknown>, body: string
 function overSocket(port: number, ask: Ask): Promise<Answer & { connection: string | undefined }> {
   return new Promise((resolve, reject) => {
     const body = Buffer.from(ask.body);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string | string[]> = {};
     const contentType = 'contentType' in ask ? ask.contentType : 'application/json';
     if (contentType !== undefined) headers['content-type'] = contentType;
     if (!ask.chunked && (body.length > 0 || ask.method === undefined)) headers['content-length'] = String(body.length);
+    Object.assign(headers, ask.headers);
     const req = httpRequest(
       { host: '127.0.0.1', port, method: ask.method ?? 'POST', path: ask.path ?? '/get_value', headers, agent: false },
       (res) => {
