@@ -1,4 +1,4 @@
-import { open, type RootDatabase } from 'lmdb';
+import { open, type GetOptions, type RootDatabase } from 'lmdb';
 import { join } from 'node:path';
 import { PairChecksum } from './checksum.js';
 import { writeLmdbInThread, type StoredPair, type WriteResult } from './lmdb-writer.js';
@@ -12,7 +12,10 @@ export const DATA_FILE = 'data.mdb';
 export const LOCK_FILE = `${DATA_FILE}-lock`;
 
 /** An open LMDB data file: 16-byte keys, values as raw bytes. */
-export type DataFile = RootDatabase<Buffer, Buffer>;
+export type DataFile = RootDatabase<Buffer, Buffer> & {
+  /** lmdb-js reads `options.transaction` here as in `get` (read.js), though its types leave the parameter out. */
+  getBinaryFast(id: Buffer, options: GetOptions): Buffer | undefined;
+};
 
 /** Opens the data file of the snapshot at `dir` read-only: mapped, so workers share one page cache copy. */
 export function openDataFile(dir: string): DataFile {
@@ -23,7 +26,7 @@ export function openDataFile(dir: string): DataFile {
     keyEncoding: 'binary',
     encoding: 'binary',
     cache: false,
-  });
+  }) as DataFile;
 }
 
 /**

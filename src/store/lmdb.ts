@@ -1,3 +1,4 @@
+import type { Transaction } from 'lmdb';
 import { openDataFile, type DataFile } from '../snapshot/lmdb-file.js';
 import { publicInfo, type Manifest, type ManifestInfo } from '../snapshot/manifest.js';
 import { checkSnapshot } from '../snapshot/verify.js';
@@ -7,10 +8,18 @@ import type { Store } from './store.js';
 export class LmdbStore implements Store {
   private readonly db: DataFile;
   private readonly manifest: ManifestInfo;
+  /**
+   * One read transaction held for the store's life. Without it lmdb-js renews a transaction in every
+   * turn of the event loop that reads, and schedules a timer to reset it: a native renew and a timer
+   * per turn under load. The file never changes under a snapshot, so a long-lived reader sees nothing
+   * stale and holds back no writer.
+   */
+  private readonly reading: { transaction: Transaction };
 
   private constructor(db: DataFile, manifest: Manifest) {
     this.db = db;
     this.manifest = publicInfo(manifest);
+    this.reading = { transaction: db.useReadTransaction() };
   }
 
   /** Opens the snapshot at `dir` after the cheap manifest and file checks. */
@@ -23,7 +32,7 @@ export class LmdbStore implements Store {
     // getBinaryFast fills one shared buffer instead of allocating one per lookup (the Store contract
     // says the bytes are valid only until the next call). That buffer reports the value's length but
     // spans 16 MiB underneath, which Buffer.concat and friends trip over: hand out a true view.
-    const shared = this.db.getBinaryFast(key as Buffer);
+    const shared = this.db.getBinaryFast(key as Buffer, this.reading);
     return shared === undefined ? undefined : shared.subarray(0, shared.length);
   }
 
@@ -34,7 +43,7 @@ export class LmdbStore implements Store {
     let used = 0;
     const ends = new Int32Array(keys.length).fill(-1);
     for (let i = 0; i < keys.length; i++) {
-      const shared = this.db.getBinaryFast(keys[i] as Buffer);
+      const shared = this.db.getBinaryFast(keys[i] as Buffer, this.reading);
       if (shared === undefined) continue;
       const length = shared.length;
       if (used + length > arena.length) {
@@ -66,6 +75,7 @@ export class LmdbStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.reading.transaction.done();
     await this.db.close();
   }
 }
