@@ -8,7 +8,6 @@ import { publicInfo, type ManifestInfo } from '../snapshot/manifest.js';
 import { checkSnapshot } from '../snapshot/verify.js';
 import { resolveDataSource } from '../snapshot/versions.js';
 import { withUsage } from './args.js';
-import { ensureExampleSnapshot } from './example-data.js';
 
 const USAGE =
   'rokv serve [--data DIR|ROOT | --store URL] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]... [--admin-token T] [--admin-port P] [--admin-host H] [--reload-verify full|quick]' +
@@ -76,7 +75,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
     },
     env,
   );
-  const data = config.store === undefined ? (config.data ?? (await ensureExampleSnapshot())) : undefined;
+  const data = config.store === undefined ? (config.data ?? (await exampleSnapshot())) : undefined;
   const source = data === undefined ? undefined : await resolveDataSource(data);
   const resolved: ServeConfig = { ...config, data };
   const logger = createLogger(resolved);
@@ -115,4 +114,10 @@ async function storeInfo(config: ServeConfig, logger: Parameters<typeof openStor
   } finally {
     await store.close();
   }
+}
+
+/** The bundled example's snapshot, built on first use; its ingest code loads only when no data is named. */
+async function exampleSnapshot(): Promise<string> {
+  const { ensureExampleSnapshot } = await import('./example-data.js');
+  return ensureExampleSnapshot();
 }
