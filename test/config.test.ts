@@ -17,6 +17,18 @@ describe('serve config', () => {
     assert.deepEqual([c.port, c.host, c.data, c.workers], [9000, '127.0.0.1', '/srv/snap', 3]);
   });
 
+  const lanes: [string, Parameters<typeof loadServeConfig>[0], NodeJS.ProcessEnv, boolean][] = [
+    ['nothing', {}, {}, true],
+    ['ROKV_FAST_LANE=false', {}, { ROKV_FAST_LANE: 'false' }, false],
+    ['ROKV_FAST_LANE=0', {}, { ROKV_FAST_LANE: '0' }, false],
+    ['--no-fast-lane', { fastLane: false }, { ROKV_FAST_LANE: 'true' }, false],
+  ];
+  for (const [name, flags, env, on] of lanes) {
+    test(`turns the fast lane ${on ? 'on' : 'off'} given ${name}`, () => {
+      assert.equal(loadServeConfig(flags, env).fastLane, on);
+    });
+  }
+
   test('lets flags win over the environment', () => {
     const c = loadServeConfig({ port: '9001', workers: '2' }, { PORT: '9000', ROKV_WORKERS: '3' });
     assert.deepEqual([c.port, c.workers], [9001, 2]);
