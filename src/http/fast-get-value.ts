@@ -19,7 +19,7 @@ const PREFIX = Buffer.from('{"key":');
 export interface FastLaneOptions {
   bodyLimit: number;
   metrics: Metrics;
-  /** Logs an unexpected failure of the store (the client gets a bare 500). */
+  /** Logs a failure of the store that answers 5xx (the client gets the catalog's body only). */
   logError: (err: unknown) => void;
 }
 
@@ -67,7 +67,13 @@ export class FastGetValue {
     // that went away mid-body leaves nothing to answer.
     request.on('end', () => {
       const whole = more === undefined ? body! : Buffer.concat(more);
-      const result = this.lookup(whole);
+      let result: KeyLookup | Promise<KeyLookup>;
+      try {
+        result = this.lookup(whole);
+      } catch (err) {
+        // An engine that throws gets the 500 Fastify's error handler would give.
+        result = this.failure(err);
+      }
       if (result instanceof Promise) {
         result.then(
           (settled) => this.send(response, settled, started),
@@ -93,10 +99,11 @@ export class FastGetValue {
     return lookupBody(this.store, parsed, this.keyBytes);
   }
 
+  /** What a failed asynchronous lookup answers, logged as the app's error handler logs a 5xx. */
   private failure(err: unknown): RokvError {
-    if (err instanceof RokvError) return err;
-    this.options.logError(err);
-    return rokvError('INTERNAL');
+    const answer = err instanceof RokvError ? err : rokvError('INTERNAL');
+    if (answer.statusCode >= 500) this.options.logError(err);
+    return answer;
   }
 
   private send(response: ServerResponse, result: KeyLookup, started: number): void {
@@ -112,7 +119,8 @@ export class FastGetValue {
       // chunk (writev). The literal is valid UTF-8 (written by rokv from a JS string), so the
       // round trip through a string is exact and its byte length is known.
       status = 200;
-      text = `{"value":${Buffer.prototype.toString.call(result, 'utf8')}}`;
+      const literal = Buffer.isBuffer(result) ? result : Buffer.from(result.buffer, result.byteOffset, result.byteLength);
+      text = `{"value":${literal.toString('utf8')}}`;
       bytes = result.length + 10;
     }
     response.writeHead(status, [

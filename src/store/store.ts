@@ -13,7 +13,8 @@ export interface StoreHealth {
 export interface Store {
   /**
    * Looks one key up. The returned bytes may be a view into the engine's memory, valid only until
-   * the next call on this store: copy them to keep them.
+   * the next call on this store: copy them to keep them. An engine reads `key` before `get`
+   * returns (an asynchronous one too): callers reuse the buffer for the next request.
    */
   get(key: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   /** Looks many keys up in one go; results in the same order, each a copy safe to keep. */

@@ -3,13 +3,16 @@ import { request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { parseServeConfig } from '../../src/config.js';
+import { rokvError } from '../../src/errors.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLaneServer, FastGetValue } from '../../src/http/fast-get-value.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { LmdbStore } from '../../src/store/lmdb.js';
 import { badBodies, badKeys, KEY, MISSING, pairs } from '../helpers/get-value-cases.js';
 import { snapshotOf } from '../helpers/snapshot.js';
+import { formatUuid } from '../../src/uuid.js';
 
 /** One request as a client sends it. */
 interface Ask {
@@ -48,9 +51,14 @@ const taken: [string, Ask][] = [
   ['other fields besides the key', json(JSON.stringify({ key: KEY, other: [1, 2, 3] }))],
   ['whitespace around the key', json(`{ "key" : "${KEY}" }`)],
   ['bytes that are not UTF-8', json(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))],
-  ['header names in upper case', { body: `{"key":"${KEY}"}`, contentType: undefined, headers: { 'CONTENT-TYPE': 'application/json' } }],
+  [
+    'header names in upper case',
+    { body: `{"key":"${KEY}"}`, contentType: undefined, headers: { 'CONTENT-TYPE': 'application/json' } },
+  ],
   ...badKeys.map(([name, key]): [string, Ask] => [`a key that is ${name}`, json(JSON.stringify({ key }))]),
-  ...badBodies.filter(([, body]) => body !== '').map(([name, body]): [string, Ask] => [`a body that is ${name}`, json(body)]),
+  ...badBodies
+    .filter(([, body]) => body !== '')
+    .map(([name, body]): [string, Ask] => [`a body that is ${name}`, json(body)]),
 ];
 
 // Requests the lane leaves to Fastify: what it cannot tell from the head alone.
@@ -58,7 +66,14 @@ const declined: [string, Ask][] = [
   ['a charset on the content type', { body: `{"key":"${KEY}"}`, contentType: 'application/json; charset=utf-8' }],
   ['a text/plain body', { body: `{"key":"${KEY}"}`, contentType: 'text/plain' }],
   ['no content type', { body: `{"key":"${KEY}"}`, contentType: undefined }],
-  ['two content types', { body: `{"key":"${KEY}"}`, contentType: undefined, headers: { 'content-type': ['application/json', 'text/plain'] } }],
+  [
+    'two content types',
+    {
+      body: `{"key":"${KEY}"}`,
+      contentType: undefined,
+      headers: { 'content-type': ['application/json', 'text/plain'] },
+    },
+  ],
   ['an empty body', json('')],
   ['a body over the limit', json(JSON.stringify({ key: KEY, pad: 'x'.repeat(5000) }))],
   ['a chunked body', { body: `{"key":"${KEY}"}`, chunked: true }],
@@ -68,7 +83,8 @@ const declined: [string, Ask][] = [
 ];
 
 function answerOf(status: number, headers: Record<string, unknown>, body: string): Answer {
-  const header = (name: string): string | undefined => (headers[name] === undefined ? undefined : String(headers[name]));
+  const header = (name: string): string | undefined =>
+    headers[name] === undefined ? undefined : String(headers[name]);
   return {
     status,
     contentType: header('content-type'),
@@ -248,4 +264,66 @@ describe('the app with its fast lane', () => {
     assert.match(answers[1]!, /^HTTP\/1\.1 503 /);
     assert.match(answers[1]!, /\r\nconnection: close\r\n/i);
   });
+});
+
+describe('the fast lane over an asynchronous engine', () => {
+  // An engine whose lookups settle later, as Redis's do; some keys make it fail.
+  const FAILING = '0c0c0c0c-0c0c-4c0c-8c0c-0c0c0c0c0c0c';
+  const BROKEN = '0d0d0d0d-0d0d-4d0d-8d0d-0d0d0d0d0d0d';
+  const THROWING = '0e0e0e0e-0e0e-4e0e-8e0e-0e0e0e0e0e0e';
+  let apps: FastifyInstance[] = [];
+  let lanePort: number;
+  let plainPort: number;
+  const logged: unknown[] = [];
+
+  before(async () => {
+    const asyncStore = {
+      ...store,
+      info: () => store.info(),
+      getMany: (keys: readonly Uint8Array[]) => store.getMany(keys),
+      close: async () => {},
+      get: (key: Uint8Array) => {
+        if (formatUuid(key) === THROWING) throw new Error('engine exploded at once');
+        return later(key);
+      },
+    };
+    const later = async (key: Uint8Array) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      const text = formatUuid(key);
+      if (text === FAILING) throw rokvError('STORE_UNAVAILABLE');
+      if (text === BROKEN) throw new Error('engine exploded');
+      const found = store.get(key);
+      // A plain Uint8Array, not a Buffer: the Store contract promises no more.
+      return found === undefined ? undefined : Uint8Array.from(found as Uint8Array);
+    };
+    const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
+    apps = [
+      buildApp(asyncStore, parseServeConfig({ workers: 1 }), { logger }),
+      buildApp(asyncStore, parseServeConfig({ workers: 1, fastLane: false }), { logger }),
+    ];
+    for (const a of apps) await a.listen({ host: '127.0.0.1', port: 0 });
+    [lanePort, plainPort] = apps.map((a) => portOf(a.server)) as [number, number];
+  });
+  after(async () => {
+    for (const a of apps) await a.close();
+  });
+
+  const rows: [string, string, number][] = [
+    ['a stored key', KEY, 200],
+    ['a missing key', MISSING, 404],
+    ['an engine that is unavailable', FAILING, 503],
+    ['an engine that throws', BROKEN, 500],
+    ['an engine that throws at once', THROWING, 500],
+  ];
+  for (const [name, key, status] of rows) {
+    test(`answers ${name} as the app without its lane does`, async () => {
+      const before = logged.length;
+      const lane = await overSocket(lanePort, json(`{"key":"${key}"}`));
+      const laneLogged = logged.length - before;
+      const plain = await overSocket(plainPort, json(`{"key":"${key}"}`));
+      assert.equal(lane.status, status);
+      assert.deepEqual(lane, plain);
+      assert.equal(laneLogged, logged.length - before - laneLogged, 'both lanes log the same 5xx');
+    });
+  }
 });
