@@ -10,13 +10,17 @@ export const UUID_LENGTH = 36;
 export const UUID_BYTES = 16;
 
 // Hex value of each char code, -1 where the char is not a hex digit. A table lookup per char is
-// cheaper than a regex and cannot backtrack, whatever the input.
-const HEX = new Int8Array(128).fill(-1);
+// cheaper than a regex and cannot backtrack, whatever the input. It covers every UTF-16 code unit
+// (64 KiB), so a lookup needs no range check; only its first 128 entries are ever hex.
+const HEX = new Int8Array(65536).fill(-1);
 for (let c = 0; c < 10; c++) HEX[48 + c] = c;
 for (let c = 0; c < 6; c++) {
   HEX[65 + c] = 10 + c;
   HEX[97 + c] = 10 + c;
 }
+
+// Where the two hex digits of each of the 16 bytes sit in the 36 chars (the hyphens skipped).
+const PAIR_AT = Uint8Array.of(0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34);
 
 const DIGITS = '0123456789abcdef';
 
@@ -25,28 +29,33 @@ const DIGITS = '0123456789abcdef';
  * Returns undefined when the string is not a canonical UUIDv4.
  */
 export function parseUuid(text: string, out: Uint8Array = new Uint8Array(UUID_BYTES)): Uint8Array | undefined {
-  if (text.length !== UUID_LENGTH) return undefined;
+  return parseUuidInto(text, out, 0) ? out : undefined;
+}
+
+/**
+ * Parses a canonical UUIDv4 string into `out[at..at+16)`, with the same rules as `parseUuid`, and
+ * says whether it was one. Lets a batch pack many keys into one buffer without a view per key.
+ */
+export function parseUuidInto(text: string, out: Uint8Array, at: number): boolean {
   if (
+    text.length !== UUID_LENGTH ||
     text.charCodeAt(8) !== 45 ||
     text.charCodeAt(13) !== 45 ||
     text.charCodeAt(18) !== 45 ||
     text.charCodeAt(23) !== 45
   ) {
-    return undefined;
+    return false;
   }
-  let byte = 0;
-  let i = 0;
-  while (i < UUID_LENGTH) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) i++;
-    const a = text.charCodeAt(i);
-    const b = text.charCodeAt(i + 1);
-    const hi = a < 128 ? HEX[a]! : -1;
-    const lo = b < 128 ? HEX[b]! : -1;
-    if ((hi | lo) < 0) return undefined;
-    out[byte++] = (hi << 4) | lo;
-    i += 2;
+  // Any non-hex digit makes `bad` negative; checking once at the end keeps the loop branch-free.
+  let bad = 0;
+  for (let b = 0; b < UUID_BYTES; b++) {
+    const i = PAIR_AT[b]!;
+    const hi = HEX[text.charCodeAt(i)]!;
+    const lo = HEX[text.charCodeAt(i + 1)]!;
+    bad |= hi | lo;
+    out[at + b] = (hi << 4) | lo;
   }
-  return isV4(out) ? out : undefined;
+  return bad >= 0 && out[at + 6]! >> 4 === 4 && out[at + 8]! >> 6 === 2;
 }
 
 /**
@@ -61,8 +70,8 @@ export function parseUuidBytes(bytes: Uint8Array, at: number, out: Uint8Array): 
     if (i === 8 || i === 13 || i === 18 || i === 23) i++;
     const a = bytes[at + i]!;
     const b = bytes[at + i + 1]!;
-    const hi = a < 128 ? HEX[a]! : -1;
-    const lo = b < 128 ? HEX[b]! : -1;
+    const hi = HEX[a]!;
+    const lo = HEX[b]!;
     if ((hi | lo) < 0) return undefined;
     out[byte++] = (hi << 4) | lo;
   }

@@ -6,6 +6,16 @@ export interface StoreHealth {
 }
 
 /**
+ * The values of a batch in one buffer: the value of key i is `bytes[starts[i], starts[i] + lengths[i])`,
+ * and `lengths[i]` is -1 when key i is missing.
+ */
+export interface PackedValues {
+  bytes: Uint8Array;
+  starts: Int32Array;
+  lengths: Int32Array;
+}
+
+/**
  * A read-only key-value store. Keys are the 16 bytes of a UUID; a value comes back as the bytes of
  * its JSON string literal (quotes and escapes included), so the HTTP layer can answer without
  * re-encoding it. The HTTP layer sees only this interface, never the engine behind it.
@@ -19,6 +29,12 @@ export interface Store {
   get(key: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   /** Looks many keys up in one go; results in the same order, each a copy safe to keep. */
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+  /**
+   * Optional: `getMany` for `count` keys packed 16 bytes each in `keys`, answered in one buffer, a
+   * copy safe to keep. Engines whose lookups are memory reads answer at once, without an object per
+   * key, which is most of what a large batch costs. Callers go through `lookupPacked`.
+   */
+  getPacked?(keys: Uint8Array, count: number): PackedValues | Promise<PackedValues>;
   /** What the data set says about itself. */
   info(): ManifestInfo;
   /** Optional: the engine's own state (connections, versions) for `/readyz`; `ready: false` fails readiness. */

@@ -1,5 +1,6 @@
 import type { ManifestInfo } from '../snapshot/manifest.js';
-import type { Store } from './store.js';
+import { lookupPacked } from './packed.js';
+import type { PackedValues, Store } from './store.js';
 
 /** One store the wrapper has held, with the lookups still running on it. */
 interface Slot {
@@ -41,6 +42,14 @@ export class SwappableStore implements Store {
     } finally {
       release(slot);
     }
+  }
+
+  getPacked(keys: Uint8Array, count: number): PackedValues | Promise<PackedValues> {
+    const slot = this.slot;
+    const found = lookupPacked(slot.store, keys, count);
+    if (!(found instanceof Promise)) return found;
+    slot.readers++;
+    return found.finally(() => release(slot));
   }
 
   info(): ManifestInfo {
