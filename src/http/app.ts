@@ -14,7 +14,7 @@ import { installJsonBodyParser } from './json-body.js';
 import { installMetrics, Metrics, registerMetrics, type MetricsSource } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { Readiness, registerProbes, type VersionReport } from './probes.js';
-import { registerValues } from './values.js';
+import { MAX_PATH_PARAM_LENGTH, registerValues } from './values.js';
 import { registerLoadShedding, registerRateLimit } from './limits.js';
 
 /** The part of the configuration the HTTP app needs. */
@@ -104,6 +104,7 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // Fastify's default coerces a lone value into an array: {"keys": "x"} must stay a 400, not a batch of one.
     ajv: { customOptions: { coerceTypes: false } },
   }) as unknown as FastifyInstance;

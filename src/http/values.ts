@@ -5,6 +5,15 @@ import { formatUuid, parseUuid } from '../uuid.js';
 import { rejectOtherMethods, sendError } from './errors.js';
 import { valueBody } from './get-value.js';
 
+/**
+ * The longest path segment the router hands to a route (find-my-way's `maxParamLength`, 100 by
+ * default). Longer ones would never reach `/values/{key}` and would get a framework error echoing
+ * the whole path, where a user expects the catalog's KEY_INVALID like for any bad key. The limit
+ * guards regex parameters, which rokv has none of; Node's header size limit (16 KiB by default)
+ * bounds a request line anyway.
+ */
+export const MAX_PATH_PARAM_LENGTH = 16 * 1024;
+
 /** The strong ETag of the answer for `key` (lowercase canonical) in the data set `datasetId`. */
 export function etagOf(datasetId: string, key: string): string {
   return `"${datasetId}.${key}"`;

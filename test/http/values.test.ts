@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { catalog } from '../../src/errors.js';
 import { etagOf, noneMatch } from '../../src/http/values.js';
 import type { LmdbStore } from '../../src/store/lmdb.js';
 import { appOf, postJson } from '../helpers/app.js';
@@ -38,6 +39,23 @@ describe('GET /values/{key}', () => {
       const single = await postJson(app, '/get_value', { key });
       assert.equal(res.statusCode, single.statusCode);
       assert.equal(res.body, single.body);
+    });
+  }
+
+  const longSegments: [string, string][] = [
+    ['101 characters', 'a'.repeat(101)],
+    ['a key followed by 70 more characters', KEY + 'b'.repeat(70)],
+    ['10,000 characters', 'c'.repeat(10_000)],
+    ['200 multibyte characters', 'é'.repeat(200)],
+  ];
+  for (const [name, key] of longSegments) {
+    test(`answers a path segment of ${name} with the catalog's KEY_INVALID and a shortened echo`, async () => {
+      const res = await get(`/values/${encodeURIComponent(key)}`);
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.body, JSON.stringify({ message: catalog.KEY_INVALID(key).message, code: 'KEY_INVALID' }));
+      assert.ok(res.body.length < 300, `the echo is shortened: ${res.body.length} chars`);
+      const head = await app.inject({ method: 'HEAD', url: `/values/${encodeURIComponent(key)}` });
+      assert.equal(head.statusCode, 400);
     });
   }
 
