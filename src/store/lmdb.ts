@@ -21,6 +21,7 @@ export class LmdbStore implements Store {
   private readonly reading: { transaction: Transaction };
   /** The key of the batch lookup in progress, in the form lmdb-js takes. */
   private readonly key = Buffer.alloc(UUID_BYTES);
+  private readonly keyWords = new Uint32Array(this.key.buffer, this.key.byteOffset, UUID_BYTES / 4);
 
   private constructor(db: DataFile, manifest: Manifest) {
     this.db = db;
@@ -61,12 +62,18 @@ export class LmdbStore implements Store {
     let used = 0;
     const starts = new Int32Array(count);
     const lengths = new Int32Array(count);
-    const key = this.key;
+    // lmdb-js takes a key as its own buffer: copying 16 bytes into one, as four 32-bit words,
+    // beats a subarray object per key.
+    const words =
+      keys.byteOffset % 4 === 0 ? new Uint32Array(keys.buffer, keys.byteOffset, count * 4) : wordsOf(keys, count);
+    const keyWords = this.keyWords;
     for (let i = 0; i < count; i++) {
-      // lmdb-js takes a key as its own buffer: copying 16 bytes beats a subarray object per key.
-      const at = i * UUID_BYTES;
-      for (let b = 0; b < UUID_BYTES; b++) key[b] = keys[at + b]!;
-      const shared = this.db.getBinaryFast(key, this.reading);
+      const w = i * 4;
+      keyWords[0] = words[w]!;
+      keyWords[1] = words[w + 1]!;
+      keyWords[2] = words[w + 2]!;
+      keyWords[3] = words[w + 3]!;
+      const shared = this.db.getBinaryFast(this.key, this.reading);
       if (shared === undefined) {
         lengths[i] = -1;
         continue;
@@ -99,4 +106,9 @@ export class LmdbStore implements Store {
     this.reading.transaction.done();
     await this.db.close();
   }
+}
+
+/** The first `count` packed keys as 32-bit words, copied when `keys` does not start on a word boundary. */
+function wordsOf(keys: Uint8Array, count: number): Uint32Array {
+  return new Uint32Array(keys.slice(0, count * UUID_BYTES).buffer);
 }
