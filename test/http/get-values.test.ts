@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { parseServeConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import type { LmdbStore } from '../../src/store/lmdb.js';
+import type { Store } from '../../src/store/store.js';
+import { SwappableStore } from '../../src/store/swappable.js';
 import { appOf, postJson } from '../helpers/app.js';
 
 const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
@@ -52,6 +57,52 @@ describe('POST /get_values', () => {
     assert.equal(results.length, elements.length);
     assert.deepEqual(results[0], { value: pairs[KEY] });
   });
+
+  test('answers 1,000 keys of every kind, repeats included, each byte for byte as POST /get_value', async (t) => {
+    const { app: wide, close: closeWide } = await appOf(pairs, { batchMaxKeys: 1000, batchBodyLimit: 1_000_000 });
+    t.after(closeWide);
+    const kinds = [...elements, ...Object.keys(pairs).map((k) => k.toUpperCase())];
+    // A stride coprime with the number of kinds, so neighbours differ and every kind repeats.
+    const keys = Array.from({ length: 1000 }, (_, i) => kinds[(i * 7) % kinds.length]);
+    const res = await postJson(wide, '/get_values', { keys });
+    assert.equal(res.statusCode, 200);
+    const single = new Map<string, string>();
+    for (const key of kinds) single.set(JSON.stringify(key), (await postJson(wide, '/get_value', { key })).body);
+    assert.equal(res.body, `{"results":[${keys.map((k) => single.get(JSON.stringify(k))).join(',')}]}`);
+  });
+
+  test('answers a batch with no valid key at all without looking anything up', async () => {
+    const res = await postJson(app, '/get_values', { keys: [123, 'not-a-key', null] });
+    assert.equal(res.statusCode, 200);
+    const codes = (res.json() as { results: { code: string }[] }).results.map((r) => r.code);
+    assert.deepEqual(codes, ['KEY_NOT_STRING', 'KEY_INVALID', 'KEY_NOT_STRING']);
+  });
+
+  const engines: [string, (inner: LmdbStore) => Store][] = [
+    ['a swappable store (as a data root serves)', (inner) => new SwappableStore(inner)],
+    [
+      'an engine without getPacked (as Redis)',
+      (inner) => ({
+        get: (key) => inner.get(key),
+        getMany: (keys) => inner.getMany(keys),
+        info: () => inner.info(),
+        close: () => inner.close(),
+      }),
+    ],
+  ];
+  for (const [name, wrap] of engines) {
+    test(`answers the same bytes through ${name}`, async (t) => {
+      const { app: direct, store, close: closeDirect } = await appOf(pairs, { batchBodyLimit: 65_536 });
+      t.after(closeDirect);
+      const wrapped = buildApp(wrap(store), parseServeConfig({ workers: 1, batchBodyLimit: 65_536 }));
+      t.after(() => wrapped.close());
+      const keys = [...elements, MISSING, KEY];
+      const expected = await postJson(direct, '/get_values', { keys });
+      const res = await postJson(wrapped, '/get_values', { keys });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.body, expected.body);
+    });
+  }
 
   test('keeps the order of the keys and answers repeated keys each time', async () => {
     const keys = [MISSING, KEY, MISSING, KEY, '33333333-3333-4333-a333-333333333333'];

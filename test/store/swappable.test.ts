@@ -99,6 +99,26 @@ describe('swappable store', () => {
     assert.equal(b.closed, false);
   });
 
+  test('a packed batch in flight finishes on the old store, which closes only after it', async () => {
+    const a = new HeldStore('a');
+    const b = new HeldStore('b');
+    const store = new SwappableStore(a);
+    const keys = new Uint8Array(2 * 16);
+    keys.set(parseUuid(KEY)!, 0);
+    keys.set(parseUuid(KEY)!, 16);
+    const batch = store.getPacked(keys, 2);
+    assert.ok(batch instanceof Promise, 'an engine without getPacked answers through getMany');
+    const swapped = store.swap(b);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(a.closed, false, 'the old store stays open while the batch runs on it');
+    a.releaseAll();
+    const { bytes, starts, lengths } = await batch;
+    const values = [0, 1].map((i) => text(bytes.subarray(starts[i]!, starts[i]! + lengths[i]!)));
+    assert.deepEqual(values, ['a', 'a']);
+    await swapped;
+    assert.equal(a.closed, true);
+  });
+
   test('close waits for running lookups on the current store, then closes it', async () => {
     const a = new HeldStore('a');
     const store = new SwappableStore(a);
