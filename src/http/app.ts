@@ -101,7 +101,10 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing would answer requests on open connections with a body from
+    // outside the catalog; instead they reach the routes (with Connection: close), and /readyz says
+    // NOT_READY "shutting down" from the catalog.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     frameworkErrors,
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
