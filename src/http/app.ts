@@ -101,9 +101,8 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    // Fastify's own 503 while closing would answer requests on open connections with a body from
-    // outside the catalog; instead they reach the routes (with Connection: close), and /readyz says
-    // NOT_READY "shutting down" from the catalog.
+    // Fastify's own 503 while closing has a body from outside the catalog: probes.ts refuses those
+    // requests itself, and lets /readyz answer NOT_READY.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     frameworkErrors,
