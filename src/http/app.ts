@@ -101,8 +101,9 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    // Fastify's own 503 while closing has a body from outside the catalog: probes.ts refuses those
-    // requests itself, and lets /readyz answer NOT_READY.
+    // Fastify's own 503 while closing has a body from outside the catalog, and would answer /readyz
+    // with it too. Off, a request that arrives on a connection still open during the drain is
+    // answered by its route (Fastify adds Connection: close), and /readyz says NOT_READY.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     frameworkErrors,

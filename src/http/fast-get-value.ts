@@ -30,7 +30,7 @@ export interface FastLaneOptions {
  * The answers are the Fastify route's to the byte (the same lookup and error functions, tested
  * side by side), metrics count them the same way, and the lane is used only when no hook could
  * change them: the app turns it off under API keys, rate limits, load shedding, CORS and TLS, and
- * it steps aside once the app is closing so Fastify answers 503 and closes the connection.
+ * it steps aside once the app is closing so Fastify answers and closes the connection.
  * It takes a request only when its method, exact path, content type and length are known from the
  * head; everything else (query strings, other content types, chunked or too-large bodies) goes to Fastify.
  */

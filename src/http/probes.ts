@@ -6,9 +6,6 @@ import { rejectOtherMethods, sendError } from './errors.js';
 /** A valid key used to prove the store answers; whether it is present does not matter. */
 const PROBE_KEY = new Uint8Array([0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 0]);
 
-/** Routes that still answer for themselves while the server drains. */
-const PROBES = new Set<string | undefined>(['/healthz', '/readyz']);
-
 /** Where the server is in its life: only `serving` takes traffic. */
 export type Phase = 'starting' | 'serving' | 'stopping';
 
@@ -62,16 +59,6 @@ export function registerProbes(
   app.addHook('preClose', (done) => {
     readiness.stopping();
     done();
-  });
-  // During the drain, requests on connections still open are refused with the catalog's 503 (and
-  // Fastify's Connection: close), where Fastify's return503OnClosing would send a body of its own;
-  // app.ts turns that off. The probes answer for themselves: /readyz says NOT_READY.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (readiness.phase !== 'stopping' || PROBES.has(request.routeOptions.url)) {
-      done();
-      return;
-    }
-    void sendError(reply, rokvError('UNAVAILABLE', 'the server is shutting down'));
   });
   app.get('/healthz', (_request, reply) => reply.type('application/json; charset=utf-8').send('{"status":"ok"}'));
   app.get('/readyz', async (_request, reply) => {

@@ -34,39 +34,6 @@ describe('GET /healthz and GET /readyz', () => {
     assert.match((stopping.json() as { message: string }).message, /shutting down/);
   });
 
-  test('while stopping, data routes answer the catalog 503 and the probes answer for themselves', async (t) => {
-    const readiness = new Readiness();
-    const { app, close } = await appOf(pairs, {}, { readiness });
-    t.after(close);
-    readiness.serving();
-    readiness.stopping();
-    const requests: [string, string, number, unknown][] = [
-      [
-        'POST',
-        '/get_values',
-        503,
-        { message: 'service unavailable: the server is shutting down', code: 'UNAVAILABLE' },
-      ],
-      ['GET', '/dataset', 503, { message: 'service unavailable: the server is shutting down', code: 'UNAVAILABLE' }],
-      ['GET', '/healthz', 200, { status: 'ok' }],
-      ['GET', '/readyz', 503, { message: 'not ready: the server is shutting down', code: 'NOT_READY' }],
-    ];
-    for (const [method, url, status, body] of requests) {
-      const res = await app.inject({
-        method: method as 'GET' | 'POST',
-        url,
-        ...(method === 'POST'
-          ? {
-              payload: '{"keys":["8a35eb59-62b3-481c-8875-1f248df4c952"]}',
-              headers: { 'content-type': 'application/json' },
-            }
-          : {}),
-      });
-      assert.equal(res.statusCode, status, `${method} ${url}: ${res.body}`);
-      assert.deepEqual(res.json(), body);
-    }
-  });
-
   test('closing the app flips readiness to stopping before connections close', async () => {
     const readiness = new Readiness();
     const { app, store } = await appOf(pairs, {}, { readiness });
