@@ -6,7 +6,7 @@ import { benchOptions, LOAD_CPU, SERVER_CPU } from './lib/options.js';
 import { cpuSeconds } from './lib/proc.js';
 import { report } from './lib/results.js';
 import { startBareNode, startFastapi, startRokv, type BenchServer } from './lib/servers.js';
-import { median, ratio } from './lib/stats.js';
+import { median, pairedRatio, ratio } from './lib/stats.js';
 import { ensureWrk, runWrk } from './lib/wrk.js';
 
 const o = benchOptions();
@@ -43,9 +43,13 @@ for (const s of servers) await s.proc.stop();
 const med = (name: string): number => median(rps.get(name)!);
 const cpu = (name: string): number => median(cpuUs.get(name)!);
 const lines = servers.map((s) => `${s.name}: ${med(s.name)} req/s (rounds ${rps.get(s.name)!.join(', ')}), ${cpu(s.name).toFixed(1)} us CPU/request`);
-lines.push(`rokv / bare node:http = ${ratio(med('rokv'), med('bare node:http'))} by req/s, ${ratio(cpu('bare node:http'), cpu('rokv'))} by CPU per request`);
-lines.push(`rokv / rokv without fast lane = ${ratio(med('rokv'), med('rokv without fast lane'))} by req/s, ${ratio(cpu('rokv without fast lane'), cpu('rokv'))} by CPU per request`);
-if (fastapi) lines.push(`rokv / fastapi = ${ratio(med('rokv'), med('fastapi'))} by req/s, ${ratio(cpu('fastapi'), cpu('rokv'))} by CPU per request`);
+// Per-round ratios first: the machine's outside load comes in bursts that a ratio of medians mixes up.
+const compare = (a: string, b: string): string =>
+  `${a} / ${b} = ${pairedRatio(rps.get(a)!, rps.get(b)!)} by req/s, ${pairedRatio(cpuUs.get(b)!, cpuUs.get(a)!)} by CPU per request ` +
+  `(medians of per-round ratios; ratio of medians ${ratio(med(a), med(b))} and ${ratio(cpu(b), cpu(a))})`;
+lines.push(compare('rokv', 'bare node:http'));
+lines.push(compare('rokv', 'rokv without fast lane'));
+if (fastapi) lines.push(compare('rokv', 'fastapi'));
 report({
   scenario: '1-single-key',
   title: 'Single key, 10k pairs, 1 core',

@@ -7,7 +7,7 @@ import { benchOptions } from './lib/options.js';
 import { privateBytes } from './lib/proc.js';
 import { report } from './lib/results.js';
 import { startRokv, type BenchServer } from './lib/servers.js';
-import { median, ratio } from './lib/stats.js';
+import { median, pairedRatio, ratio } from './lib/stats.js';
 import { ensureWrk, runWrk } from './lib/wrk.js';
 
 const ALL = '0,1';
@@ -43,7 +43,7 @@ report({
   throughput: servers.map(([name], i) => ({ label: `rokv ${name}`, rps: meds[i]! })),
   lines: [
     ...servers.map(([name], i) => `${name}: ${meds[i]} req/s (rounds ${rps[i]!.join(', ')})`),
-    `2 workers / 1 worker = ${ratio(meds[1]!, meds[0]!)} (wrk -t2 -c64 shares both cores with the server)`,
+    `2 workers / 1 worker = ${pairedRatio(rps[1]!, rps[0]!)} (median of per-round ratios; ratio of medians ${ratio(meds[1]!, meds[0]!)}; wrk -t2 -c64 shares both cores with the server)`,
     `anonymous (heap) memory of the 2-worker server: primary ${mem[0]!.toFixed(1)} MB, workers ${mem.slice(1).map((m) => `${m.toFixed(1)} MB`).join(', ')}`,
   ],
 });

@@ -8,3 +8,11 @@ export function median(xs: readonly number[]): number {
 export function ratio(a: number, b: number): number {
   return Math.round((a / b) * 100) / 100;
 }
+
+/**
+ * The median over rounds of `a[r] / b[r]`: two servers measured back to back in the same round see
+ * the same burst of outside load, so their per-round ratio drifts far less than either's req/s.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return ratio(median(a.map((x, r) => x / b[r]!)), 1);
+}
