@@ -6,7 +6,7 @@ import { exampleDataset } from './lib/dataset.js';
 import { benchOptions, LOAD_CPU, SERVER_CPU } from './lib/options.js';
 import { pinned } from './lib/proc.js';
 import { report } from './lib/results.js';
-import { startRokv } from './lib/servers.js';
+import { startBareNode, startRokv } from './lib/servers.js';
 import { median } from './lib/stats.js';
 import { ensureWrk, runWrk } from './lib/wrk.js';
 
@@ -55,6 +55,11 @@ const res = await fixedRate(rokv.port, data.keysFile, rate, seconds);
 const gc = gcPauses(rokv.proc.output().slice(traceStart));
 await rokv.proc.stop();
 if (res.non2xx > 0 || res.errors > 0) throw new Error(`fixed-rate run had ${res.non2xx} non-2xx answers and ${res.errors} errors`);
+// The same rate against bare node:http: what the client, the kernel and Node's HTTP stack alone give.
+const bare = await startBareNode({ ...data, port: o.basePort + 12, cpus: SERVER_CPU });
+await runWrk({ port: bare.port, seconds: 2, keysFile: data.keysFile, cpus: LOAD_CPU });
+const base = await fixedRate(bare.port, data.keysFile, rate, seconds);
+await bare.proc.stop();
 
 const byKind = [...new Set(gc.map((g) => g.kind))].map((k) => {
   const ms = gc.filter((g) => g.kind === k).map((g) => g.ms);
@@ -68,10 +73,14 @@ report({
     { label: 'rokv peak (wrk)', rps: peak },
     { label: 'rokv at fixed rate', rps: res.rps },
   ],
-  latency: [{ label: `rokv at ${rate} req/s`, p50: res.p50, p99: res.p99, p999: res.p999 }],
+  latency: [
+    { label: `rokv at ${rate} req/s`, p50: res.p50, p99: res.p99, p999: res.p999 },
+    { label: `bare node:http at ${rate} req/s`, p50: base.p50, p99: base.p99, p999: base.p999 },
+  ],
   lines: [
     `peak ${peak} req/s (rounds ${peaks.join(', ')}); fixed rate ${rate} req/s for ${seconds} s over 32 connections: achieved ${Math.round(res.rps)} req/s`,
     `latency p50 ${res.p50} ms, p99 ${res.p99} ms, p99.9 ${res.p999} ms, max ${res.max} ms (goal: p99 <= 2 ms, p99.9 <= 10 ms)`,
+    `bare node:http at the same rate: achieved ${Math.round(base.rps)} req/s, p50 ${base.p50} ms, p99 ${base.p99} ms, p99.9 ${base.p999} ms, max ${base.max} ms`,
     ...(res.rps < rate * 0.95
       ? [`WARNING: only ${Math.round(res.rps)} of ${rate} req/s were achieved: the machine (or the client) could not hold the rate, so these percentiles measure an overload, not the tail at half peak`]
       : []),
