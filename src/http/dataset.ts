@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
 import { rejectOtherMethods } from './errors.js';
@@ -12,9 +12,12 @@ export const DATASET_HEADER = 'rokv-dataset';
  * merges headers set here with the ones Fastify writes, so error, 404 and 503 answers carry it too.
  */
 export function stampDatasetHeader(server: Pick<Server, 'prependListener'>, store: Store): void {
-  server.prependListener('request', (_request, response) => {
-    response.setHeader(DATASET_HEADER, store.info().id);
-  });
+  server.prependListener('request', (_request, response) => stampDataset(response, store));
+}
+
+/** Names the data set `store` serves now on `response`, for an answer on its way to Fastify. */
+export function stampDataset(response: Pick<ServerResponse, 'setHeader'>, store: Store): void {
+  response.setHeader(DATASET_HEADER, store.info().id);
 }
 
 /** Registers `GET /dataset`: the public fields of the served snapshot's manifest. */

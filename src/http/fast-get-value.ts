@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerOptions, ty
 import { rokvError, RokvError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { parseUuidBytes, UUID_BYTES, UUID_LENGTH } from '../uuid.js';
-import { DATASET_HEADER } from './dataset.js';
+import { DATASET_HEADER, stampDataset } from './dataset.js';
 import { lookupBody, lookupKeyBytes, type KeyLookup } from './get-value.js';
 import { parseJsonBody } from './json-body.js';
 import type { Metrics, RouteStats } from './metrics.js';
@@ -203,7 +203,7 @@ export function createLaneServer(
 ): Server {
   const server = createServer(options.http, (request, response) => {
     if (lane.handle(request, response)) return;
-    response.setHeader(DATASET_HEADER, store.info().id);
+    stampDataset(response, store);
     fastify(request, response);
   });
   // Fastify sets these only on servers it creates, not on one from a serverFactory.
