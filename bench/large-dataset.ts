@@ -17,12 +17,16 @@ const large = await bigDataset(LARGE);
 const label = (n: number): string => (n >= 1e6 ? `${n / 1e6}M pairs` : `${n / 1e3}k pairs`);
 
 const servers: [string, BenchServer, string][] = [];
-for (const [n, d, port] of [[10_000, small, o.basePort + 21], [LARGE, large, o.basePort + 22]] as const) {
+for (const [n, d, port] of [
+  [10_000, small, o.basePort + 21],
+  [LARGE, large, o.basePort + 22],
+] as const) {
   servers.push([label(n), await startRokv({ ...d, port, cpus: SERVER_CPU }), d.keysFile]);
 }
 const memAtStart = servers.map(([, s]) => privateBytes(s.proc.pid));
 // Warm-up: random keys fault the touched pages of the mapped file into the page cache.
-for (const [, s, keys] of servers) await runWrk({ port: s.port, seconds: Math.max(5, o.seconds), keysFile: keys, cpus: LOAD_CPU });
+for (const [, s, keys] of servers)
+  await runWrk({ port: s.port, seconds: Math.max(5, o.seconds), keysFile: keys, cpus: LOAD_CPU });
 const rps = servers.map(() => [] as number[]);
 for (let r = 0; r < o.rounds; r++) {
   for (const [i, [name, s, keys]] of servers.entries()) {

@@ -60,7 +60,8 @@ function summarise(p: CpuProfile): { layers: [string, number][]; functions: [str
     const f = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
     fns.set(f, (fns.get(f) ?? 0) + t);
   });
-  const pct = (m: Map<string, number>): [string, number][] => [...m].map(([k, v]): [string, number] => [k, (100 * v) / total]).sort((a, b) => b[1] - a[1]);
+  const pct = (m: Map<string, number>): [string, number][] =>
+    [...m].map(([k, v]): [string, number] => [k, (100 * v) / total]).sort((a, b) => b[1] - a[1]);
   return { layers: pct(layers), functions: pct(fns) };
 }
 
@@ -69,8 +70,18 @@ ensureWrk();
 const data = exampleDataset();
 const dir = join(WORK_DIR, 'cpu-profile');
 rmSync(dir, { recursive: true, force: true });
-const rokv = await startRokv({ ...data, port: o.basePort + 41, cpus: SERVER_CPU, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
-const res = await runWrk({ port: rokv.port, seconds: Math.max(10, o.seconds * 2), keysFile: data.keysFile, cpus: LOAD_CPU });
+const rokv = await startRokv({
+  ...data,
+  port: o.basePort + 41,
+  cpus: SERVER_CPU,
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+});
+const res = await runWrk({
+  port: rokv.port,
+  seconds: Math.max(10, o.seconds * 2),
+  keysFile: data.keysFile,
+  cpus: LOAD_CPU,
+});
 // SIGTERM makes rokv close gracefully, which is when node writes the profile.
 await rokv.proc.stop();
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));

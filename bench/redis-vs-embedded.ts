@@ -87,19 +87,27 @@ try {
   const sample = [...syntheticPairs(PAIRS, 42)];
   for (let i = 0; i < sample.length; i += 1000) {
     await Promise.all(
-      sample.slice(i, i + 1000).map((p) => plain.set(Buffer.concat([Buffer.from('rokv:s:'), parseUuid(p.key)!]), JSON.stringify(p.value))),
+      sample
+        .slice(i, i + 1000)
+        .map((p) => plain.set(Buffer.concat([Buffer.from('rokv:s:'), parseUuid(p.key)!]), JSON.stringify(p.value))),
     );
   }
   const plainBytes = (await usedMemory(client)) - before;
   for (let i = 0; i < sample.length; i += 1000) {
-    await Promise.all(sample.slice(i, i + 1000).map((p) => plain.unlink(Buffer.concat([Buffer.from('rokv:s:'), parseUuid(p.key)!]))));
+    await Promise.all(
+      sample.slice(i, i + 1000).map((p) => plain.unlink(Buffer.concat([Buffer.from('rokv:s:'), parseUuid(p.key)!]))),
+    );
   }
 
   const baseline = await usedMemory(client);
   const loaded = await loadSnapshot(snapshot, cluster.url, { keep: 2, graceMs: 0, window: 1024, sample: 1000 });
   const hashBytes = (await usedMemory(client)) - baseline;
-  console.log(`rokv load: ${PAIRS} pairs in ${loaded.seconds.toFixed(2)} s = ${Math.round(loaded.pairsPerSecond)} pairs/s (3 masters, 3 replicas, loopback)`);
-  console.log(`memory per pair: plain string keys ${(plainBytes / PAIRS).toFixed(1)} B, bucketed hashes ${(hashBytes / PAIRS).toFixed(1)} B (ratio ${(plainBytes / hashBytes).toFixed(2)}x)`);
+  console.log(
+    `rokv load: ${PAIRS} pairs in ${loaded.seconds.toFixed(2)} s = ${Math.round(loaded.pairsPerSecond)} pairs/s (3 masters, 3 replicas, loopback)`,
+  );
+  console.log(
+    `memory per pair: plain string keys ${(plainBytes / PAIRS).toFixed(1)} B, bucketed hashes ${(hashBytes / PAIRS).toFixed(1)} B (ratio ${(plainBytes / hashBytes).toFixed(2)}x)`,
+  );
 
   const lmdb = await LmdbStore.open(snapshot);
   cleanups.push(() => lmdb.close());

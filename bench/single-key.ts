@@ -15,11 +15,20 @@ const data = exampleDataset();
 const servers: BenchServer[] = [
   await startRokv({ ...data, port: o.basePort + 1, cpus: SERVER_CPU }),
   await startBareNode({ ...data, port: o.basePort + 2, cpus: SERVER_CPU }),
-  await startRokv({ ...data, port: o.basePort + 4, cpus: SERVER_CPU, serveArgs: ['--no-fast-lane'], name: 'rokv without fast lane' }),
+  await startRokv({
+    ...data,
+    port: o.basePort + 4,
+    cpus: SERVER_CPU,
+    serveArgs: ['--no-fast-lane'],
+    name: 'rokv without fast lane',
+  }),
 ];
 const fastapi = await startFastapi({ ...data, port: o.basePort + 3, cpus: SERVER_CPU });
 if (fastapi) servers.push(fastapi);
-else console.log('FastAPI baseline skipped: apt-get install python3-fastapi python3-uvicorn python3-uvloop python3-httptools');
+else
+  console.log(
+    'FastAPI baseline skipped: apt-get install python3-fastapi python3-uvicorn python3-uvloop python3-httptools',
+  );
 
 const rps = new Map<string, number[]>(servers.map((s) => [s.name, []]));
 // CPU time the server spent per answered request: less sensitive than req/s to other load on the machine.
@@ -42,7 +51,10 @@ for (const s of servers) await s.proc.stop();
 
 const med = (name: string): number => median(rps.get(name)!);
 const cpu = (name: string): number => median(cpuUs.get(name)!);
-const lines = servers.map((s) => `${s.name}: ${med(s.name)} req/s (rounds ${rps.get(s.name)!.join(', ')}), ${cpu(s.name).toFixed(1)} us CPU/request`);
+const lines = servers.map(
+  (s) =>
+    `${s.name}: ${med(s.name)} req/s (rounds ${rps.get(s.name)!.join(', ')}), ${cpu(s.name).toFixed(1)} us CPU/request`,
+);
 // Per-round ratios first: the machine's outside load comes in bursts that a ratio of medians mixes up.
 const compare = (a: string, b: string): string =>
   `${a} / ${b} = ${pairedRatio(rps.get(a)!, rps.get(b)!)} by req/s, ${pairedRatio(cpuUs.get(b)!, cpuUs.get(a)!)} by CPU per request ` +

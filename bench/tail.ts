@@ -25,7 +25,14 @@ interface FixedRateResult {
 /** Runs the fixed-rate client as its own pinned process and reads its one JSON line. */
 async function fixedRate(port: number, keysFile: string, rate: number, seconds: number): Promise<FixedRateResult> {
   const [cmd, args] = pinned(LOAD_CPU, process.execPath, ['--import', 'tsx', FIXED_RATE]);
-  const env = { ...process.env, URL: `http://127.0.0.1:${port}`, KEYS_FILE: keysFile, RATE: String(rate), SECONDS: String(seconds), CONNECTIONS: '32' };
+  const env = {
+    ...process.env,
+    URL: `http://127.0.0.1:${port}`,
+    KEYS_FILE: keysFile,
+    RATE: String(rate),
+    SECONDS: String(seconds),
+    CONNECTIONS: '32',
+  };
   const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -37,7 +44,9 @@ async function fixedRate(port: number, keysFile: string, rate: number, seconds: 
 
 /** GC pauses (ms) in --trace-gc lines, e.g. `Scavenge 5.1 (6.2) -> 4.3 (7.0) MB, 0.45 / 0.00 ms`. */
 function gcPauses(trace: string): { kind: string; ms: number }[] {
-  return [...trace.matchAll(/: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)[^,]*MB, ([\d.]+) \/ [\d.]+ ms/g)].map((m) => ({ kind: m[1]!, ms: Number(m[2]) }));
+  return [
+    ...trace.matchAll(/: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)[^,]*MB, ([\d.]+) \/ [\d.]+ ms/g),
+  ].map((m) => ({ kind: m[1]!, ms: Number(m[2]) }));
 }
 
 const o = benchOptions();
@@ -46,7 +55,8 @@ const data = exampleDataset();
 const rokv = await startRokv({ ...data, port: o.basePort + 11, cpus: SERVER_CPU, nodeArgs: ['--trace-gc'] });
 await runWrk({ port: rokv.port, seconds: 2, keysFile: data.keysFile, cpus: LOAD_CPU });
 const peaks: number[] = [];
-for (let r = 0; r < o.rounds; r++) peaks.push((await runWrk({ port: rokv.port, seconds: o.seconds, keysFile: data.keysFile, cpus: LOAD_CPU })).rps);
+for (let r = 0; r < o.rounds; r++)
+  peaks.push((await runWrk({ port: rokv.port, seconds: o.seconds, keysFile: data.keysFile, cpus: LOAD_CPU })).rps);
 const peak = median(peaks);
 const rate = Math.round(peak / 2);
 const seconds = Math.max(10, o.seconds * 2);
@@ -54,7 +64,8 @@ const traceStart = rokv.proc.output().length;
 const res = await fixedRate(rokv.port, data.keysFile, rate, seconds);
 const gc = gcPauses(rokv.proc.output().slice(traceStart));
 await rokv.proc.stop();
-if (res.non2xx > 0 || res.errors > 0) throw new Error(`fixed-rate run had ${res.non2xx} non-2xx answers and ${res.errors} errors`);
+if (res.non2xx > 0 || res.errors > 0)
+  throw new Error(`fixed-rate run had ${res.non2xx} non-2xx answers and ${res.errors} errors`);
 // The same rate against bare node:http: what the client, the kernel and Node's HTTP stack alone give.
 const bare = await startBareNode({ ...data, port: o.basePort + 12, cpus: SERVER_CPU });
 await runWrk({ port: bare.port, seconds: 2, keysFile: data.keysFile, cpus: LOAD_CPU });
@@ -82,7 +93,9 @@ report({
     `latency p50 ${res.p50} ms, p99 ${res.p99} ms, p99.9 ${res.p999} ms, max ${res.max} ms (goal: p99 <= 2 ms, p99.9 <= 10 ms)`,
     `bare node:http at the same rate: achieved ${Math.round(base.rps)} req/s, p50 ${base.p50} ms, p99 ${base.p99} ms, p99.9 ${base.p999} ms, max ${base.max} ms`,
     ...(res.rps < rate * 0.95
-      ? [`WARNING: only ${Math.round(res.rps)} of ${rate} req/s were achieved: the machine (or the client) could not hold the rate, so these percentiles measure an overload, not the tail at half peak`]
+      ? [
+          `WARNING: only ${Math.round(res.rps)} of ${rate} req/s were achieved: the machine (or the client) could not hold the rate, so these percentiles measure an overload, not the tail at half peak`,
+        ]
       : []),
     `GC during the fixed-rate run: ${gc.length} pauses; ${byKind.join('; ') || 'none'}`,
   ],

@@ -18,7 +18,8 @@ const servers: [string, BenchServer][] = [
   ['--workers 1', await startRokv({ ...data, port: o.basePort + 31, cpus: ALL, workers: 1 })],
   ['--workers 2', await startRokv({ ...data, port: o.basePort + 32, cpus: ALL, workers: 2 })],
 ];
-const load = (port: number, seconds: number) => runWrk({ port, seconds, keysFile: data.keysFile, cpus: ALL, threads: 2, connections: 64 });
+const load = (port: number, seconds: number) =>
+  runWrk({ port, seconds, keysFile: data.keysFile, cpus: ALL, threads: 2, connections: 64 });
 for (const [, s] of servers) await load(s.port, 2);
 const rps = servers.map(() => [] as number[]);
 for (let r = 0; r < o.rounds; r++) {
@@ -32,7 +33,14 @@ for (let r = 0; r < o.rounds; r++) {
   }
 }
 // Memory of the 2-worker server: the primary and each worker, private pages only.
-const pids = [servers[1]![1].proc.pid, ...execFileSync('pgrep', ['-P', String(servers[1]![1].proc.pid)]).toString().trim().split('\n').map(Number)];
+const pids = [
+  servers[1]![1].proc.pid,
+  ...execFileSync('pgrep', ['-P', String(servers[1]![1].proc.pid)])
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number),
+];
 const mem = pids.map((p) => privateBytes(p).anonymous / 2 ** 20);
 for (const [, s] of servers) await s.proc.stop();
 const meds = rps.map(median);
@@ -44,6 +52,9 @@ report({
   lines: [
     ...servers.map(([name], i) => `${name}: ${meds[i]} req/s (rounds ${rps[i]!.join(', ')})`),
     `2 workers / 1 worker = ${pairedRatio(rps[1]!, rps[0]!)} (median of per-round ratios; ratio of medians ${ratio(meds[1]!, meds[0]!)}; wrk -t2 -c64 shares both cores with the server)`,
-    `anonymous (heap) memory of the 2-worker server: primary ${mem[0]!.toFixed(1)} MB, workers ${mem.slice(1).map((m) => `${m.toFixed(1)} MB`).join(', ')}`,
+    `anonymous (heap) memory of the 2-worker server: primary ${mem[0]!.toFixed(1)} MB, workers ${mem
+      .slice(1)
+      .map((m) => `${m.toFixed(1)} MB`)
+      .join(', ')}`,
   ],
 });

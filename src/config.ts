@@ -22,77 +22,80 @@ const flag = z
  * The one schema for `rokv serve`: flags and environment variables both land here, are validated
  * once at start, and come out typed. Nothing else in rokv reads `process.env`.
  */
-export const serveConfigSchema = z.object({
-  /** Snapshot directory; undefined means the bundled example data set. */
-  data: z.string().min(1).optional(),
-  /** A Redis store to serve from instead of a snapshot directory (see docs/scaling.md). */
-  store: storeUrl.optional(),
-  /** How often a Redis-backed server reads the version pointer that `rokv load` flips. */
-  storePollMs: positiveInt.default(1000),
-  /** How long one Redis lookup may take before it answers 503. */
-  storeTimeoutMs: positiveInt.default(1000),
-  port: port.default(8080),
-  host: z.string().min(1).default('0.0.0.0'),
-  workers: positiveInt.max(1024).default(() => availableParallelism()),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Largest accepted request body, in bytes; one key needs about 50. */
-  bodyLimit: positiveInt.default(4096),
-  /** Most keys one `POST /get_values` may ask for. */
-  batchMaxKeys: positiveInt.default(1000),
-  /** Largest accepted `POST /get_values` body, in bytes; 1,000 keys need about 40,000. */
-  batchBodyLimit: positiveInt.default(65_536),
-  /** How long shared caches may keep a `GET /values/{key}` answer, in seconds (revalidated by ETag after). */
-  cacheMaxAgeSeconds: z.coerce.number().int().min(0).default(3600),
-  /** Origins allowed to call the API from a browser (CORS); empty means CORS is off. */
-  corsOrigins: z.array(z.string().min(1)).default([]),
-  /** Time a client has to send its request headers (slow-header clients are cut off). */
-  headersTimeoutMs: positiveInt.default(10_000),
-  /** Time a client has to send the whole request. */
-  requestTimeoutMs: positiveInt.default(30_000),
-  /** How long an idle keep-alive connection stays open; above common load balancer idle timeouts (60 s). */
-  keepAliveTimeoutMs: positiveInt.default(72_000),
-  /** How long a graceful shutdown waits for in-flight requests before closing connections. */
-  shutdownTimeoutMs: positiveInt.default(10_000),
-  /** Enables the admin API (activate, rollback) for callers sending this bearer token. */
-  adminToken: z.string().min(16, 'the admin token needs at least 16 characters').optional(),
-  /** Serves the admin API on this port (and `adminHost`) instead of beside the data routes. */
-  adminPort: port.optional(),
-  /** Address of the separate admin port: loopback unless asked, so admin stays off the network. */
-  adminHost: z.string().min(1).default('127.0.0.1'),
-  /**
-   * What a server checks before swapping in a new version of a data root: `full` also hashes the
-   * data files (a stream read, seconds per GB), `quick` only the manifest, pair count and a sample.
-   */
-  reloadVerify: z.enum(['full', 'quick']).default('full'),
-  /** File of accepted API keys, one SHA-256 hex digest a line; watched and reloaded when it changes. */
-  apiKeysFile: z.string().min(1).optional(),
-  /** Accepted API keys as comma-separated SHA-256 hex digests (for secrets injected as environment). */
-  apiKeys: z.string().min(1).optional(),
-  /** With API keys on, also close /metrics and /docs (probes always stay open). */
-  authOps: flag.default(false),
-  /** PEM certificate chain and private key files: both set turn TLS on; reloaded on SIGHUP. */
-  tlsCert: z.string().min(1).optional(),
-  tlsKey: z.string().min(1).optional(),
-  /** Serve HTTP/2 (with HTTP/1.1 fallback) over TLS. */
-  http2: flag.default(false),
-  /** Open connections a worker accepts; beyond it new ones are closed at once (file descriptors are finite). */
-  maxConnections: positiveInt.default(10_000),
-  /** Answer 503 with Retry-After when the event loop lags more than this (ms); 0 turns shedding off. */
-  maxEventLoopLagMs: nonNegativeInt.default(0),
-  /** Requests a client address may make per minute; 0 turns rate limiting off. */
-  rateLimit: nonNegativeInt.default(0),
-  /**
-   * Answer `POST /get_value` on node:http ahead of Fastify's router where no hook applies (see
-   * src/http/fast-get-value.ts); off sends every request through Fastify, for comparison or debugging.
-   */
-  fastLane: flag.default(true),
-}).refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
-  message: 'TLS needs both a certificate and a key',
-  path: ['tlsCert'],
-}).refine((c) => !c.http2 || c.tlsCert !== undefined, {
-  message: 'HTTP/2 is served over TLS only: give --tls-cert and --tls-key',
-  path: ['http2'],
-});
+export const serveConfigSchema = z
+  .object({
+    /** Snapshot directory; undefined means the bundled example data set. */
+    data: z.string().min(1).optional(),
+    /** A Redis store to serve from instead of a snapshot directory (see docs/scaling.md). */
+    store: storeUrl.optional(),
+    /** How often a Redis-backed server reads the version pointer that `rokv load` flips. */
+    storePollMs: positiveInt.default(1000),
+    /** How long one Redis lookup may take before it answers 503. */
+    storeTimeoutMs: positiveInt.default(1000),
+    port: port.default(8080),
+    host: z.string().min(1).default('0.0.0.0'),
+    workers: positiveInt.max(1024).default(() => availableParallelism()),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Largest accepted request body, in bytes; one key needs about 50. */
+    bodyLimit: positiveInt.default(4096),
+    /** Most keys one `POST /get_values` may ask for. */
+    batchMaxKeys: positiveInt.default(1000),
+    /** Largest accepted `POST /get_values` body, in bytes; 1,000 keys need about 40,000. */
+    batchBodyLimit: positiveInt.default(65_536),
+    /** How long shared caches may keep a `GET /values/{key}` answer, in seconds (revalidated by ETag after). */
+    cacheMaxAgeSeconds: z.coerce.number().int().min(0).default(3600),
+    /** Origins allowed to call the API from a browser (CORS); empty means CORS is off. */
+    corsOrigins: z.array(z.string().min(1)).default([]),
+    /** Time a client has to send its request headers (slow-header clients are cut off). */
+    headersTimeoutMs: positiveInt.default(10_000),
+    /** Time a client has to send the whole request. */
+    requestTimeoutMs: positiveInt.default(30_000),
+    /** How long an idle keep-alive connection stays open; above common load balancer idle timeouts (60 s). */
+    keepAliveTimeoutMs: positiveInt.default(72_000),
+    /** How long a graceful shutdown waits for in-flight requests before closing connections. */
+    shutdownTimeoutMs: positiveInt.default(10_000),
+    /** Enables the admin API (activate, rollback) for callers sending this bearer token. */
+    adminToken: z.string().min(16, 'the admin token needs at least 16 characters').optional(),
+    /** Serves the admin API on this port (and `adminHost`) instead of beside the data routes. */
+    adminPort: port.optional(),
+    /** Address of the separate admin port: loopback unless asked, so admin stays off the network. */
+    adminHost: z.string().min(1).default('127.0.0.1'),
+    /**
+     * What a server checks before swapping in a new version of a data root: `full` also hashes the
+     * data files (a stream read, seconds per GB), `quick` only the manifest, pair count and a sample.
+     */
+    reloadVerify: z.enum(['full', 'quick']).default('full'),
+    /** File of accepted API keys, one SHA-256 hex digest a line; watched and reloaded when it changes. */
+    apiKeysFile: z.string().min(1).optional(),
+    /** Accepted API keys as comma-separated SHA-256 hex digests (for secrets injected as environment). */
+    apiKeys: z.string().min(1).optional(),
+    /** With API keys on, also close /metrics and /docs (probes always stay open). */
+    authOps: flag.default(false),
+    /** PEM certificate chain and private key files: both set turn TLS on; reloaded on SIGHUP. */
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
+    /** Serve HTTP/2 (with HTTP/1.1 fallback) over TLS. */
+    http2: flag.default(false),
+    /** Open connections a worker accepts; beyond it new ones are closed at once (file descriptors are finite). */
+    maxConnections: positiveInt.default(10_000),
+    /** Answer 503 with Retry-After when the event loop lags more than this (ms); 0 turns shedding off. */
+    maxEventLoopLagMs: nonNegativeInt.default(0),
+    /** Requests a client address may make per minute; 0 turns rate limiting off. */
+    rateLimit: nonNegativeInt.default(0),
+    /**
+     * Answer `POST /get_value` on node:http ahead of Fastify's router where no hook applies (see
+     * src/http/fast-get-value.ts); off sends every request through Fastify, for comparison or debugging.
+     */
+    fastLane: flag.default(true),
+  })
+  .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
+    message: 'TLS needs both a certificate and a key',
+    path: ['tlsCert'],
+  })
+  .refine((c) => !c.http2 || c.tlsCert !== undefined, {
+    message: 'HTTP/2 is served over TLS only: give --tls-cert and --tls-key',
+    path: ['http2'],
+  });
 
 /** The validated configuration of `rokv serve`. */
 export type ServeConfig = z.infer<typeof serveConfigSchema>;

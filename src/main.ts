@@ -64,7 +64,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write(`rokv: unknown command ${JSON.stringify(name)}\n\n${HELP}`);
     return 2;
   }
-  await (await command())(rest, env);
+  await (
+    await command()
+  )(rest, env);
   return 0;
 }
 

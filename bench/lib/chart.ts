@@ -42,7 +42,12 @@ function bars(rows: Row[], title: string, y0: number, width: number): [string, n
 export function renderChart(results: readonly ScenarioResult[]): string {
   const width = 820;
   const tput: Row[] = results.flatMap((r) =>
-    r.throughput.map((b) => ({ group: r.title, label: b.label, value: b.rps, text: `${Math.round(b.rps).toLocaleString('en-US')} req/s` })),
+    r.throughput.map((b) => ({
+      group: r.title,
+      label: b.label,
+      value: b.rps,
+      text: `${Math.round(b.rps).toLocaleString('en-US')} req/s`,
+    })),
   );
   const lat: Row[] = results.flatMap((r) =>
     (r.latency ?? []).flatMap((l) =>

@@ -30,7 +30,18 @@ export function exampleDataset(count = 10_000): Dataset {
   const keysFile = join(dir, 'keys.txt');
   if (!existsSync(join(snapshot, 'manifest.json'))) {
     mkdirSync(dir, { recursive: true });
-    execFileSync(process.execPath, [ROKV_MAIN, 'gen', '--count', String(count), '--seed', '20261127', '--format', 'json', '--out', json]);
+    execFileSync(process.execPath, [
+      ROKV_MAIN,
+      'gen',
+      '--count',
+      String(count),
+      '--seed',
+      '20261127',
+      '--format',
+      'json',
+      '--out',
+      json,
+    ]);
     execFileSync(process.execPath, [ROKV_MAIN, 'build', json, '--out', snapshot]);
     writeFileSync(keysFile, Object.keys(JSON.parse(readFileSync(json, 'utf8')) as object).join('\n') + '\n');
   }

@@ -34,9 +34,17 @@ export interface BenchProcess {
 }
 
 /** Starts `cmd args` pinned to `cpus`; its output is kept for logs and GC traces. */
-export function startProcess(cmd: string, args: string[], options: { cpus?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): BenchProcess {
+export function startProcess(
+  cmd: string,
+  args: string[],
+  options: { cpus?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): BenchProcess {
   const [c, a] = pinned(options.cpus, cmd, args);
-  const child = spawn(c, a, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(c, a, {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -61,7 +69,13 @@ export function startProcess(cmd: string, args: string[], options: { cpus?: stri
  * Posts `body` to `url` until the first answer with status `status` arrives; returns the seconds
  * that took from `since` (a performance.now() value), or throws after `timeoutMs`.
  */
-export async function waitForAnswer(url: string, body: string, since: number, timeoutMs = 30_000, status = 200): Promise<number> {
+export async function waitForAnswer(
+  url: string,
+  body: string,
+  since: number,
+  timeoutMs = 30_000,
+  status = 200,
+): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     try {
@@ -92,5 +106,10 @@ export function cpuSeconds(pid: number): number {
 export function privateBytes(pid: number): { private: number; privateDirty: number; anonymous: number; rss: number } {
   const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
   const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-  return { private: kb('Private_Clean') + kb('Private_Dirty'), privateDirty: kb('Private_Dirty'), anonymous: kb('Anonymous'), rss: kb('Rss') };
+  return {
+    private: kb('Private_Clean') + kb('Private_Dirty'),
+    privateDirty: kb('Private_Dirty'),
+    anonymous: kb('Anonymous'),
+    rss: kb('Rss'),
+  };
 }

@@ -36,7 +36,12 @@ export function report(result: ScenarioResult): void {
   console.log(`\n## ${result.title}\n(${result.command})`);
   for (const line of result.lines) console.log(`- ${line}`);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const saved = { ...result, at: new Date().toISOString(), machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`, node: process.version };
+  const saved = {
+    ...result,
+    at: new Date().toISOString(),
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
+    node: process.version,
+  };
   writeFileSync(`${RESULTS_DIR}${result.scenario}.json`, JSON.stringify(saved, null, 2) + '\n');
   const all = readdirSync(RESULTS_DIR)
     .filter((f) => f.endsWith('.json'))

@@ -14,9 +14,19 @@ export interface BenchServer {
   startSeconds: number;
 }
 
-async function ready(name: string, proc: BenchProcess, port: number, someKey: string, since: number): Promise<BenchServer> {
+async function ready(
+  name: string,
+  proc: BenchProcess,
+  port: number,
+  someKey: string,
+  since: number,
+): Promise<BenchServer> {
   try {
-    const startSeconds = await waitForAnswer(`http://127.0.0.1:${port}/get_value`, JSON.stringify({ key: someKey }), since);
+    const startSeconds = await waitForAnswer(
+      `http://127.0.0.1:${port}/get_value`,
+      JSON.stringify({ key: someKey }),
+      since,
+    );
     return { name, proc, port, startSeconds };
   } catch (err) {
     await proc.stop();
@@ -39,15 +49,38 @@ export async function startRokv(o: {
   name?: string;
 }): Promise<BenchServer> {
   const since = performance.now();
-  const args = [...(o.nodeArgs ?? []), ROKV_MAIN, 'serve', '--data', o.snapshot, '--port', String(o.port), '--host', '127.0.0.1', '--workers', String(o.workers ?? 1), '--log-level', 'warn', ...(o.serveArgs ?? [])];
+  const args = [
+    ...(o.nodeArgs ?? []),
+    ROKV_MAIN,
+    'serve',
+    '--data',
+    o.snapshot,
+    '--port',
+    String(o.port),
+    '--host',
+    '127.0.0.1',
+    '--workers',
+    String(o.workers ?? 1),
+    '--log-level',
+    'warn',
+    ...(o.serveArgs ?? []),
+  ];
   const proc = startProcess(process.execPath, args, { cpus: o.cpus });
   return ready(o.name ?? 'rokv', proc, o.port, o.someKey, since);
 }
 
 /** Starts the bare node:http baseline on the same data (a JSON object file). */
-export async function startBareNode(o: { json: string; port: number; someKey: string; cpus?: string }): Promise<BenchServer> {
+export async function startBareNode(o: {
+  json: string;
+  port: number;
+  someKey: string;
+  cpus?: string;
+}): Promise<BenchServer> {
   const since = performance.now();
-  const proc = startProcess(process.execPath, [`${BASELINES}node-http.cjs`], { cpus: o.cpus, env: { KV_DATA: o.json, PORT: String(o.port) } });
+  const proc = startProcess(process.execPath, [`${BASELINES}node-http.cjs`], {
+    cpus: o.cpus,
+    env: { KV_DATA: o.json, PORT: String(o.port) },
+  });
   return ready('bare node:http', proc, o.port, o.someKey, since);
 }
 
@@ -57,10 +90,33 @@ export function hasFastapi(): boolean {
 }
 
 /** Starts the original FastAPI design on uvicorn + uvloop + httptools, or returns undefined if Python lacks them. */
-export async function startFastapi(o: { json: string; port: number; someKey: string; cpus?: string }): Promise<BenchServer | undefined> {
+export async function startFastapi(o: {
+  json: string;
+  port: number;
+  someKey: string;
+  cpus?: string;
+}): Promise<BenchServer | undefined> {
   if (!hasFastapi()) return undefined;
   const since = performance.now();
-  const args = ['-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', String(o.port), '--log-level', 'warning', '--loop', 'uvloop', '--http', 'httptools'];
-  const proc = startProcess('/usr/bin/python3', args, { cpus: o.cpus, cwd: dirname(`${BASELINES}fastapi/main.py`), env: { KV_DATA: o.json } });
+  const args = [
+    '-m',
+    'uvicorn',
+    'main:app',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--log-level',
+    'warning',
+    '--loop',
+    'uvloop',
+    '--http',
+    'httptools',
+  ];
+  const proc = startProcess('/usr/bin/python3', args, {
+    cpus: o.cpus,
+    cwd: dirname(`${BASELINES}fastapi/main.py`),
+    env: { KV_DATA: o.json },
+  });
   return ready('fastapi', proc, o.port, o.someKey, since);
 }

@@ -44,8 +44,13 @@ export async function load(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     throw rokvError('USAGE', `--${issue.path.join('.')}: ${issue.message}\nusage: ${USAGE}`);
   }
   const { store, ...rest } = parsed.data;
-  const result = await loadSnapshot(dir, store, { ...rest, log: (line) => process.stderr.write(`rokv load: ${line}\n`) });
-  const rate = result.written ? ` in ${result.seconds.toFixed(2)} s (${Math.round(result.pairsPerSecond)} pairs/s)` : '';
+  const result = await loadSnapshot(dir, store, {
+    ...rest,
+    log: (line) => process.stderr.write(`rokv load: ${line}\n`),
+  });
+  const rate = result.written
+    ? ` in ${result.seconds.toFixed(2)} s (${Math.round(result.pairsPerSecond)} pairs/s)`
+    : '';
   const removed = result.removed.length > 0 ? `; removed ${result.removed.join(', ')}` : '';
   process.stdout.write(`ok: version ${result.version} (${result.count} pairs) is active${rate}${removed}\n`);
 }

@@ -79,7 +79,8 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
   const source = data === undefined ? undefined : await resolveDataSource(data);
   const resolved: ServeConfig = { ...config, data };
   const logger = createLogger(resolved);
-  const manifest = source === undefined ? await storeInfo(resolved, logger) : publicInfo(await checkSnapshot(source.dir));
+  const manifest =
+    source === undefined ? await storeInfo(resolved, logger) : publicInfo(await checkSnapshot(source.dir));
   const announce = (address: string): void => {
     logger.info(
       {

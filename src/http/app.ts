@@ -65,14 +65,20 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
   };
   const tls = options.tls ? { ...options.tls, ...timeouts, allowHTTP1: true } : undefined;
   // Fastify's types pick one server kind per call site; the options object decides at run time.
-  const serverKind = (tls ? { https: tls, http2: config.http2 === true } : { http: timeouts }) as { http: typeof timeouts };
+  const serverKind = (tls ? { https: tls, http2: config.http2 === true } : { http: timeouts }) as {
+    http: typeof timeouts;
+  };
   const metrics = new Metrics(store, options.versions);
   const { maxEventLoopLagMs = 0, rateLimit = 0 } = config;
   const { apiKeys } = options;
   // The fast lane skips Fastify's hooks, so it runs only where no hook would change an answer.
   const laneApplies =
     config.fastLane !== false &&
-    tls === undefined && apiKeys === undefined && rateLimit === 0 && maxEventLoopLagMs === 0 && config.corsOrigins.length === 0;
+    tls === undefined &&
+    apiKeys === undefined &&
+    rateLimit === 0 &&
+    maxEventLoopLagMs === 0 &&
+    config.corsOrigins.length === 0;
   const lane = laneApplies
     ? new FastGetValue(store, {
         bodyLimit: config.bodyLimit,

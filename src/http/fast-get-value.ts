@@ -89,7 +89,8 @@ export class FastGetValue {
   /** The canonical body's key is read from its bytes; any other body takes the Fastify route's path. */
   private lookup(body: Buffer): KeyLookup | Promise<KeyLookup> {
     const at = canonicalKeyAt(body);
-    if (at > 0 && parseUuidBytes(body, at, this.keyBytes) !== undefined) return lookupKeyBytes(this.store, this.keyBytes);
+    if (at > 0 && parseUuidBytes(body, at, this.keyBytes) !== undefined)
+      return lookupKeyBytes(this.store, this.keyBytes);
     let parsed: unknown;
     try {
       parsed = parseJsonBody(body.toString('utf8'));
@@ -119,7 +120,9 @@ export class FastGetValue {
       // chunk (writev). The literal is valid UTF-8 (written by rokv from a JS string), so the
       // round trip through a string is exact and its byte length is known.
       status = 200;
-      const literal = Buffer.isBuffer(result) ? result : Buffer.from(result.buffer, result.byteOffset, result.byteLength);
+      const literal = Buffer.isBuffer(result)
+        ? result
+        : Buffer.from(result.buffer, result.byteOffset, result.byteLength);
       text = `{"value":${literal.toString('utf8')}}`;
       bytes = result.length + 10;
     }
@@ -176,7 +179,11 @@ function canonicalKeyAt(body: Buffer): number {
   const n = body.length;
   let at: number;
   if (n === PREFIX.length + 1 + UUID_LENGTH + 2 && body[PREFIX.length] === QUOTE) at = PREFIX.length + 1;
-  else if (n === PREFIX.length + 2 + UUID_LENGTH + 2 && body[PREFIX.length] === SPACE && body[PREFIX.length + 1] === QUOTE)
+  else if (
+    n === PREFIX.length + 2 + UUID_LENGTH + 2 &&
+    body[PREFIX.length] === SPACE &&
+    body[PREFIX.length + 1] === QUOTE
+  )
     at = PREFIX.length + 2;
   else return -1;
   if (body[n - 2] !== QUOTE || body[n - 1] !== CLOSE_BRACE) return -1;

@@ -74,8 +74,15 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
     const now = Date.now();
     deaths = [...deaths.filter((t) => now - t < CRASH_WINDOW_MS), now];
     const delay = restartDelayMs(deaths.length);
-    const details = { workerPid: worker.process.pid, code, signal, restartInMs: delay, deathsLastMinute: deaths.length };
-    if (deaths.length >= CRASH_LOOP_DEATHS) logger.fatal(details, 'crash loop: workers keep dying; replacing them more slowly');
+    const details = {
+      workerPid: worker.process.pid,
+      code,
+      signal,
+      restartInMs: delay,
+      deathsLastMinute: deaths.length,
+    };
+    if (deaths.length >= CRASH_LOOP_DEATHS)
+      logger.fatal(details, 'crash loop: workers keep dying; replacing them more slowly');
     else logger.error(details, 'worker died; replacing it');
     // Not unref: with every worker dead, this timer is what keeps the primary alive to replace them.
     setTimeout(fork, delay);

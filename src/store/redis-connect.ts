@@ -32,7 +32,8 @@ export function parseClusterUrl(url: string): { seeds: Seed[]; username?: string
   const hosts = (at >= 0 ? rest.slice(at + 1) : rest).replace(/\/.*$/, '');
   const seeds = hosts.split(',').map((hp) => {
     const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(hp.trim());
-    if (!m) throw rokvError('CONFIG_INVALID', `store: "${hp}" is not HOST:PORT; expected redis-cluster://H1:P1,H2:P2,...`);
+    if (!m)
+      throw rokvError('CONFIG_INVALID', `store: "${hp}" is not HOST:PORT; expected redis-cluster://H1:P1,H2:P2,...`);
     return { host: m[1]!, port: Number(m[2]) };
   });
   const [user, ...pass] = auth.split(':');

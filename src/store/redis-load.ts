@@ -60,7 +60,13 @@ class Window {
 }
 
 /** Writes every pair of `db` as one HSET per bucket; keys come in order, so a bucket's pairs are adjacent. */
-async function writeBuckets(client: RedisClient, db: DataFile, version: string, bits: number, window: number): Promise<number> {
+async function writeBuckets(
+  client: RedisClient,
+  db: DataFile,
+  version: string,
+  bits: number,
+  window: number,
+): Promise<number> {
   const inflight = new Window(window);
   let count = 0;
   let bucket = -1;
@@ -85,7 +91,13 @@ async function writeBuckets(client: RedisClient, db: DataFile, version: string, 
 }
 
 /** Checks a loaded version against the snapshot: total field count and a spread sample of values. */
-async function verifyLoaded(client: RedisClient, db: DataFile, meta: VersionMeta, sample: number, window: number): Promise<void> {
+async function verifyLoaded(
+  client: RedisClient,
+  db: DataFile,
+  meta: VersionMeta,
+  sample: number,
+  window: number,
+): Promise<void> {
   const inflight = new Window(window);
   let total = 0;
   for (let b = 0; b < bucketCount(meta.bits); b++) {

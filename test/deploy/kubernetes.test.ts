@@ -46,7 +46,13 @@ function merge(base: unknown, patch: unknown): unknown {
     }
     return out;
   }
-  if (typeof base === 'object' && base !== null && typeof patch === 'object' && patch !== null && !Array.isArray(patch)) {
+  if (
+    typeof base === 'object' &&
+    base !== null &&
+    typeof patch === 'object' &&
+    patch !== null &&
+    !Array.isArray(patch)
+  ) {
     const out: Obj = { ...(base as Obj) };
     for (const [k, v] of Object.entries(patch as Obj)) out[k] = k in out ? merge(out[k], v) : v;
     return out;
@@ -66,8 +72,13 @@ function render(dir: string): Obj[] {
   }
   for (const p of (k.patches as { path: string }[]) ?? []) {
     const patch = readYaml(join(dir, p.path));
-    const i = objects.findIndex((o) => o.kind === patch.kind && (o.metadata as Obj).name === (patch.metadata as Obj).name);
-    assert.ok(i >= 0, `${p.path} patches ${String(patch.kind)} ${JSON.stringify(patch.metadata)}, which is not a resource`);
+    const i = objects.findIndex(
+      (o) => o.kind === patch.kind && (o.metadata as Obj).name === (patch.metadata as Obj).name,
+    );
+    assert.ok(
+      i >= 0,
+      `${p.path} patches ${String(patch.kind)} ${JSON.stringify(patch.metadata)}, which is not a resource`,
+    );
     objects[i] = merge(objects[i], patch) as Obj;
   }
   for (const g of (k.configMapGenerator as { name: string; literals: string[] }[]) ?? []) {
@@ -100,7 +111,9 @@ for (const variant of variants) {
         new Model(o as never).validate();
       }
       assert.deepEqual(
-        ['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service'].filter((k) => !objects.some((o) => o.kind === k)),
+        ['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service'].filter(
+          (k) => !objects.some((o) => o.kind === k),
+        ),
         [],
       );
     });
@@ -119,18 +132,22 @@ for (const variant of variants) {
       assert.ok(((c.resources as Obj).requests as Obj).memory);
     });
 
-    test('gives the pod longer to stop than the preStop delay plus rokv\'s drain', () => {
-      const preStop = Number((((container(objects).lifecycle as Obj).preStop as Obj).exec as { command: string[] }).command[1]);
+    test("gives the pod longer to stop than the preStop delay plus rokv's drain", () => {
+      const preStop = Number(
+        (((container(objects).lifecycle as Obj).preStop as Obj).exec as { command: string[] }).command[1],
+      );
       const drain = parseServeConfig({}).shutdownTimeoutMs / 1000;
       assert.ok((podSpec(objects).terminationGracePeriodSeconds as number) > preStop + drain);
     });
 
     test('selects the pods from the Service, the PodDisruptionBudget and the autoscaler', () => {
-      const labels = (((objects.find((o) => o.kind === 'Deployment')!.spec as Obj).template as Obj).metadata as Obj).labels as Obj;
+      const labels = (((objects.find((o) => o.kind === 'Deployment')!.spec as Obj).template as Obj).metadata as Obj)
+        .labels as Obj;
       const svc = objects.find((o) => o.kind === 'Service')!;
       for (const [k, v] of Object.entries((svc.spec as Obj).selector as Obj)) assert.equal(labels[k], v);
       const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget')!;
-      for (const [k, v] of Object.entries(((pdb.spec as Obj).selector as Obj).matchLabels as Obj)) assert.equal(labels[k], v);
+      for (const [k, v] of Object.entries(((pdb.spec as Obj).selector as Obj).matchLabels as Obj))
+        assert.equal(labels[k], v);
       const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler')!;
       assert.equal(((hpa.spec as Obj).scaleTargetRef as Obj).name, 'rokv');
     });
@@ -145,7 +162,10 @@ test('the embedded overlay serves the snapshot the init container copied and ver
   const init = (spec.initContainers as Obj[])[0]!;
   assert.match((init.args as string[]).join(' '), new RegExp(`verify ${data}`));
   const mounts = (container(objects).volumeMounts as { mountPath: string }[]).map((m) => m.mountPath);
-  assert.ok(mounts.some((m) => data.startsWith(m)), `${data} is on no mounted volume`);
+  assert.ok(
+    mounts.some((m) => data.startsWith(m)),
+    `${data} is on no mounted volume`,
+  );
 });
 
 test('the redis overlay names a store URL that rokv serve accepts', () => {

@@ -14,7 +14,10 @@ export interface RunResult {
 }
 
 /** Runs `rokv ARGS` to completion (bounded by `timeoutMs`) and collects its output. */
-export async function runRokv(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export async function runRokv(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
   const child = spawn(process.execPath, [ROKV_BIN, ...args], {
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -88,7 +91,11 @@ export async function startRokv(
 }
 
 /** POSTs a JSON (or raw string) body to `url` with fetch and returns status and parsed body. */
-export async function post(url: string, body: unknown, contentType = 'application/json'): Promise<{ status: number; body: unknown }> {
+export async function post(
+  url: string,
+  body: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': contentType },

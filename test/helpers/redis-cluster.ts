@@ -72,23 +72,34 @@ export async function startRedisCluster(
     }
   });
   const busy = ports.filter((port) => cli(port, 'ping') === 'PONG');
-  if (busy.length > 0) throw new Error(`ports ${busy.join(', ')} already have a Redis server: another test run is using them`);
+  if (busy.length > 0)
+    throw new Error(`ports ${busy.join(', ')} already have a Redis server: another test run is using them`);
   for (const port of ports) {
     const nodeDir = join(dir, String(port));
     await mkdir(nodeDir);
     const child = spawn(
       'redis-server',
       [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--dir', nodeDir,
-        '--cluster-enabled', 'yes',
-        '--cluster-config-file', join(nodeDir, 'nodes.conf'),
-        '--cluster-node-timeout', String(nodeTimeoutMs),
-        '--save', '',
-        '--appendonly', 'no',
-        '--protected-mode', 'no',
-        '--loglevel', 'warning',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        nodeDir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(nodeDir, 'nodes.conf'),
+        '--cluster-node-timeout',
+        String(nodeTimeoutMs),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+        '--loglevel',
+        'warning',
       ],
       { stdio: 'ignore' },
     );

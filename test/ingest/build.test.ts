@@ -45,7 +45,8 @@ describe('rokv build (JSON object)', () => {
     const one = await buildFrom(JSON.stringify({ [A]: 'one', [B]: 'two' }));
     const two = await buildFrom(JSON.stringify({ [B]: 'two', [A.toUpperCase()]: 'one' }));
     await Promise.all([one.run, two.run]);
-    const sum = async (out: string) => (JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { checksum: string }).checksum;
+    const sum = async (out: string) =>
+      (JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { checksum: string }).checksum;
     assert.equal(await sum(one.out), await sum(two.out));
   });
 
@@ -67,11 +68,19 @@ describe('rokv build (JSON object)', () => {
 
   const failures: [string, string, RegExp][] = [
     ['a key that is not a UUIDv4', JSON.stringify({ 'not-a-uuid': 'x' }), /"not-a-uuid" is not a canonical UUIDv4/],
-    ['a version 1 key', JSON.stringify({ '8a35eb59-62b3-181c-8875-1f248df4c952': 'x' }), /8a35eb59-62b3-181c.*not a canonical UUIDv4/],
+    [
+      'a version 1 key',
+      JSON.stringify({ '8a35eb59-62b3-181c-8875-1f248df4c952': 'x' }),
+      /8a35eb59-62b3-181c.*not a canonical UUIDv4/,
+    ],
     ['a number value', `{"${A}": 5}`, new RegExp(`value of key ${A} must be a string, found a number`)],
     ['a null value', `{"${A}": null}`, /must be a string, found null/],
     ['an object value', `{"${A}": {"v": 1}}`, /must be a string, found an object/],
-    ['a duplicate key in another case', `{"${A}": "x", "${B}": "y", "${A.toUpperCase()}": "z"}`, new RegExp(`pair #3: duplicate key ${A} \\(first seen at .*pair #1`)],
+    [
+      'a duplicate key in another case',
+      `{"${A}": "x", "${B}": "y", "${A.toUpperCase()}": "z"}`,
+      new RegExp(`pair #3: duplicate key ${A} \\(first seen at .*pair #1`),
+    ],
     ['a file that is not JSON', '{"a": ', /not valid JSON/],
     ['a JSON array', `[["${A}", "x"]]`, /expected one JSON object/],
   ];

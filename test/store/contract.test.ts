@@ -24,8 +24,9 @@ const pairs: Record<string, string> = {
 };
 // Enough pairs that the Redis layout spreads them over many buckets, hash slots and all three masters.
 for (let i = 0; i < 3000; i++) {
-  const hex = (i * 2654435761 >>> 0).toString(16).padStart(8, '0');
-  pairs[`${hex}-${hex.slice(0, 4)}-4${hex.slice(1, 4)}-9${hex.slice(5, 8)}-${hex}${hex.slice(0, 4)}`] = `value number ${i}`;
+  const hex = ((i * 2654435761) >>> 0).toString(16).padStart(8, '0');
+  pairs[`${hex}-${hex.slice(0, 4)}-4${hex.slice(1, 4)}-9${hex.slice(5, 8)}-${hex}${hex.slice(0, 4)}`] =
+    `value number ${i}`;
 }
 
 // In CI a missing redis-server is a failure, not a reason to skip (.ci/run installs it).
@@ -89,7 +90,10 @@ for (const engine of engines) {
     test('answers getMany in the order asked, with undefined for missing keys', async () => {
       const asked = [...Object.keys(pairs).slice(0, 50), MISSING, ...Object.keys(pairs).slice(-50)];
       const got = await store.getMany(asked.map(key));
-      assert.deepEqual(got.map(text), asked.map((k) => pairs[k]));
+      assert.deepEqual(
+        got.map(text),
+        asked.map((k) => pairs[k]),
+      );
     });
 
     test('describes the data set it serves', () => {

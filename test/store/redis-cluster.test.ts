@@ -74,7 +74,16 @@ describe('rokv on a Redis Cluster (3 masters, 3 replicas)', { skip: noRedis }, (
         else if (seenSecond) assert.equal(value, second[key], 'a server went back to the old version');
       }
     })();
-    const res = await runRokv(['load', await secondSnapshot, '--store', cluster.url, '--keep', '1', '--grace-ms', '2500']);
+    const res = await runRokv([
+      'load',
+      await secondSnapshot,
+      '--store',
+      cluster.url,
+      '--keep',
+      '1',
+      '--grace-ms',
+      '2500',
+    ]);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, new RegExp(`removed ${firstVersion}`));
     for (let waited = 0; !seenSecond && waited < 10_000; waited += 100) await sleep(100);
@@ -84,7 +93,7 @@ describe('rokv on a Redis Cluster (3 masters, 3 replicas)', { skip: noRedis }, (
     assert.deepEqual([...statuses.keys()], [200], `statuses seen: ${JSON.stringify([...statuses])}`);
   });
 
-  test('--keep removes the old version\'s keys', async () => {
+  test("--keep removes the old version's keys", async () => {
     const client = connectRedis(cluster.url, { commandTimeoutMs: 5000 });
     try {
       const bits = bucketBitsFor(COUNT);
@@ -110,8 +119,14 @@ describe('rokv on a Redis Cluster (3 masters, 3 replicas)', { skip: noRedis }, (
     }
     client.disconnect();
     const victim = masterOf.get(keys[0]!)!;
-    const onVictim = [...masterOf].filter(([, port]) => port === victim).map(([k]) => k).slice(0, 5);
-    const elsewhere = [...masterOf].filter(([, port]) => port !== victim).map(([k]) => k).slice(0, 5);
+    const onVictim = [...masterOf]
+      .filter(([, port]) => port === victim)
+      .map(([k]) => k)
+      .slice(0, 5);
+    const elsewhere = [...masterOf]
+      .filter(([, port]) => port !== victim)
+      .map(([k]) => k)
+      .slice(0, 5);
     assert.ok(onVictim.length > 0 && elsewhere.length > 0);
 
     await cluster.kill(victim);
@@ -138,7 +153,9 @@ describe('rokv on a Redis Cluster (3 masters, 3 replicas)', { skip: noRedis }, (
     let recovered = false;
     for (let tries = 0; !recovered && tries < 150; tries++) {
       const answers = await Promise.all(onVictim.map((key) => post(`${server.url}/get_value`, { key })));
-      recovered = answers.every((res, i) => res.status === 200 && (res.body as { value: string }).value === second[onVictim[i]!]);
+      recovered = answers.every(
+        (res, i) => res.status === 200 && (res.body as { value: string }).value === second[onVictim[i]!],
+      );
       if (!recovered) await sleep(200);
     }
     assert.ok(recovered, 'rokv did not recover after the replica was promoted');

@@ -32,7 +32,10 @@ describe('redis layout', () => {
 
   test('takes the bucket from the top bits of the key', () => {
     const key = parseUuid('f0123456-789a-4bcd-8ef0-123456789abc')!;
-    assert.deepEqual([0, 1, 4, 8, 16, 32].map((b) => bucketOf(key, b)), [0, 1, 0xf, 0xf0, 0xf012, 0xf0123456]);
+    assert.deepEqual(
+      [0, 1, 4, 8, 16, 32].map((b) => bucketOf(key, b)),
+      [0, 1, 0xf, 0xf0, 0xf012, 0xf0123456],
+    );
   });
 
   test('drops from the field only the whole bytes the bucket fixes, and copies', () => {
@@ -47,7 +50,14 @@ describe('redis layout', () => {
 
   test('reads back the meta it wrote, and refuses a malformed one', () => {
     const meta: VersionMeta = {
-      version: 'abc', bits: 9, count: 30_000, checksum: 'sha256:00', createdAt: 'now', source: 's.json', formatVersion: 1, complete: true,
+      version: 'abc',
+      bits: 9,
+      count: 30_000,
+      checksum: 'sha256:00',
+      createdAt: 'now',
+      source: 's.json',
+      formatVersion: 1,
+      complete: true,
     };
     assert.deepEqual(decodeMeta(encodeMeta(meta)), meta);
     assert.equal(decodeMeta({ ...encodeMeta(meta), bits: '40' }), undefined);
@@ -58,7 +68,10 @@ describe('redis layout', () => {
 describe('store URLs', () => {
   test('parses a cluster URL with credentials into seed nodes', () => {
     assert.deepEqual(parseClusterUrl('redis-cluster://u:p%40ss@10.0.0.1:7000,[::1]:7001'), {
-      seeds: [{ host: '10.0.0.1', port: 7000 }, { host: '::1', port: 7001 }],
+      seeds: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '::1', port: 7001 },
+      ],
       username: 'u',
       password: 'p@ss',
     });
@@ -69,7 +82,10 @@ describe('store URLs', () => {
   }
   for (const url of ['http://a:1', 'redis-cluster://', 'a:6379', 'redis://a b']) {
     test(`rejects --store ${url} naming the field`, () => {
-      assert.throws(() => parseServeConfig({ store: url }), (e: unknown) => e instanceof RokvError && /store/.test(e.message));
+      assert.throws(
+        () => parseServeConfig({ store: url }),
+        (e: unknown) => e instanceof RokvError && /store/.test(e.message),
+      );
     });
   }
 });

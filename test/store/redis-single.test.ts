@@ -18,9 +18,13 @@ const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
 describe('the Redis store on one node (redis://)', { skip: noRedis }, () => {
   test('serves a loaded snapshot, then answers STORE_UNAVAILABLE within its timeout once Redis is gone', async () => {
     const dir = await tempDir('rokv-redis-one-');
-    const redis = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const redis = spawn(
+      'redis-server',
+      ['--port', String(PORT), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     after(() => {
       if (redis.exitCode === null && redis.signalCode === null) redis.kill('SIGKILL');
     });
@@ -45,7 +49,10 @@ describe('the Redis store on one node (redis://)', { skip: noRedis }, () => {
       redis.kill('SIGKILL');
       await exited;
       const started = Date.now();
-      await assert.rejects(store.get(parseUuid(KEY)!), (err: unknown) => err instanceof RokvError && err.code === 'STORE_UNAVAILABLE' && err.statusCode === 503);
+      await assert.rejects(
+        store.get(parseUuid(KEY)!),
+        (err: unknown) => err instanceof RokvError && err.code === 'STORE_UNAVAILABLE' && err.statusCode === 503,
+      );
       assert.ok(Date.now() - started < 3000, `the lookup took ${Date.now() - started} ms`);
       assert.equal(store.health().ready, false);
     } finally {
