@@ -2,12 +2,12 @@
 // side by side in one run, rounds interleaved so drift hits all alike. rokv also runs with
 // --no-fast-lane (every request through Fastify's router) to show what the fast lane is worth.
 import { exampleDataset } from './lib/dataset.js';
-import { benchOptions, LOAD_CPU, SERVER_CPU } from './lib/options.js';
-import { cpuSeconds } from './lib/proc.js';
+import { benchOptions, SERVER_CPU } from './lib/options.js';
 import { report } from './lib/results.js';
+import { interleavedRounds } from './lib/rounds.js';
 import { startBareNode, startFastapi, startRokv, type BenchServer } from './lib/servers.js';
 import { median, pairedRatio, ratio } from './lib/stats.js';
-import { ensureWrk, runWrk } from './lib/wrk.js';
+import { ensureWrk } from './lib/wrk.js';
 
 const o = benchOptions();
 ensureWrk();
@@ -30,23 +30,7 @@ else
     'FastAPI baseline skipped: apt-get install python3-fastapi python3-uvicorn python3-uvloop python3-httptools',
   );
 
-const rps = new Map<string, number[]>(servers.map((s) => [s.name, []]));
-// CPU time the server spent per answered request: less sensitive than req/s to other load on the machine.
-const cpuUs = new Map<string, number[]>(servers.map((s) => [s.name, []]));
-for (const s of servers) await runWrk({ port: s.port, seconds: 2, keysFile: data.keysFile, cpus: LOAD_CPU });
-for (let r = 0; r < o.rounds; r++) {
-  for (const s of servers) {
-    const cpu0 = cpuSeconds(s.proc.pid);
-    const res = await runWrk({ port: s.port, seconds: o.seconds, keysFile: data.keysFile, cpus: LOAD_CPU });
-    const cpu = cpuSeconds(s.proc.pid) - cpu0;
-    // A wrong answer invalidates the run; socket errors and wrk's 2 s timeouts on an overloaded machine are reported.
-    if (res.non200 > 0) throw new Error(`${s.name}: ${res.non200} non-200 answers`);
-    if (res.errors > 0) console.log(`${s.name}: ${res.errors} socket errors or timeouts in this round`);
-    rps.get(s.name)!.push(res.rps);
-    cpuUs.get(s.name)!.push((cpu / (res.rps * o.seconds)) * 1e6);
-    console.log(`round ${r + 1} ${s.name}: ${res.rps} req/s, ${cpuUs.get(s.name)!.at(-1)!.toFixed(1)} us CPU/request`);
-  }
-}
+const { rps, cpuUs } = await interleavedRounds(servers, data.keysFile, o);
 for (const s of servers) await s.proc.stop();
 
 const med = (name: string): number => median(rps.get(name)!);

@@ -69,6 +69,24 @@ export async function startRokv(o: {
   return ready(o.name ?? 'rokv', proc, o.port, o.someKey, since);
 }
 
+/** Starts rokv's fast lane alone on a plain node:http server (bench/lib/lane-alone.ts), with rokv's metrics or without. */
+export async function startLaneAlone(o: {
+  snapshot: string;
+  port: number;
+  someKey: string;
+  cpus?: string;
+  metrics: boolean;
+}): Promise<BenchServer> {
+  const since = performance.now();
+  const env = { SNAPSHOT: o.snapshot, PORT: String(o.port), METRICS: o.metrics ? '1' : '0' };
+  const proc = startProcess(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./lane-alone.ts', import.meta.url))],
+    { cpus: o.cpus, env },
+  );
+  return ready(o.metrics ? 'lane alone with metrics' : 'lane alone', proc, o.port, o.someKey, since);
+}
+
 /** Starts the bare node:http baseline on the same data (a JSON object file). */
 export async function startBareNode(o: {
   json: string;
