@@ -7,12 +7,14 @@ export interface ErrorBody {
   code: ErrorCode;
 }
 
+/** The body every answer with `err` carries, wherever it is serialized. */
+export function errorBody(err: RokvError): ErrorBody {
+  return { message: err.message, code: err.code };
+}
+
 /** Sends a catalog error as the JSON error body with its status. */
 export function sendError(reply: FastifyReply, err: RokvError): FastifyReply {
-  return reply
-    .code(err.statusCode)
-    .type('application/json; charset=utf-8')
-    .send({ message: err.message, code: err.code });
+  return reply.code(err.statusCode).type('application/json; charset=utf-8').send(errorBody(err));
 }
 
 /** Maps Fastify's own errors (body parsing, limits) onto the catalog; anything else is a 500. */

@@ -4,11 +4,14 @@ import { rokvError, RokvError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { parseUuidBytes, UUID_BYTES, UUID_LENGTH } from '../uuid.js';
 import { DATASET_HEADER, stampDataset } from './dataset.js';
+import { errorBody } from './errors.js';
 import { lookupBody, lookupKeyBytes, type KeyLookup } from './get-value.js';
 import { parseJsonBody } from './json-body.js';
 import type { Metrics, RouteStats } from './metrics.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+// `{"value":` and `}` around the stored literal.
+const VALUE_FRAME_BYTES = '{"value":}'.length;
 const QUOTE = 34;
 const CLOSE_BRACE = 125;
 const SPACE = 32;
@@ -113,18 +116,18 @@ export class FastGetValue {
     let bytes: number;
     if (result instanceof RokvError) {
       status = result.statusCode;
-      text = JSON.stringify({ message: result.message, code: result.code });
+      text = JSON.stringify(errorBody(result));
       bytes = Buffer.byteLength(text);
     } else {
-      // A string body goes out in one write together with the head; a Buffer would take a second
-      // chunk (writev). The literal is valid UTF-8 (written by rokv from a JS string), so the
-      // round trip through a string is exact and its byte length is known.
+      // A string body joins the head in one chunk; a Buffer would be a chunk of its own. The literal
+      // is valid UTF-8 (written by rokv from a JS string), so the round trip through a string is
+      // exact and the answer's byte length is the literal's plus the frame's.
       status = 200;
       const literal = Buffer.isBuffer(result)
         ? result
         : Buffer.from(result.buffer, result.byteOffset, result.byteLength);
       text = `{"value":${literal.toString('utf8')}}`;
-      bytes = result.length + 10;
+      bytes = result.length + VALUE_FRAME_BYTES;
     }
     response.writeHead(status, [
       DATASET_HEADER,

@@ -4,7 +4,7 @@ import { catalog, rokvError, type ErrorCode, type RokvError } from '../errors.js
 import { lookupPacked } from '../store/packed.js';
 import type { PackedValues, Store } from '../store/store.js';
 import { parseUuidInto, UUID_BYTES, UUID_LENGTH } from '../uuid.js';
-import { rejectOtherMethods } from './errors.js';
+import { errorBody, rejectOtherMethods } from './errors.js';
 import { readKeyField } from './get-value.js';
 import type { Metrics } from './metrics.js';
 import { keysRequestSchema } from './schemas.js';
@@ -21,7 +21,7 @@ const HEX_DIGITS = Buffer.from('0123456789abcdef');
 
 /** The exact bytes `sendError` produces for `err`, for an element of a batch answer. */
 export function errorJson(err: RokvError): Buffer {
-  return Buffer.from(JSON.stringify({ message: err.message, code: err.code }));
+  return Buffer.from(JSON.stringify(errorBody(err)));
 }
 
 /**
