@@ -34,7 +34,7 @@ ticks=$(getconf CLK_TCK)
 run() { # INDEX -> "rps cpu_us_per_request"
   local pid=${pids[$1]} before after out
   before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  out=$(KEYS_FILE=$tmp/keys.txt BATCH=100 taskset -c 0 wrk -t1 -c16 -d"${secs}s" -s bench/post-batch.lua "http://127.0.0.1:${ports[$1]}")
+  out=$(KEYS_FILE=$tmp/keys.txt BATCH=100 taskset -c 0 wrk -t1 -c16 -d"${secs}s" -s bench/lib/post-keys.lua "http://127.0.0.1:${ports[$1]}")
   after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   sed -n 's/.*rps=\([0-9]*\).*non200=\([0-9]*\).*/\1 \2/p' <<<"$out" | {
     read -r rps bad

@@ -23,7 +23,7 @@ cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # user + system time of the
 run() { # BATCH -> "rps non200 cpu_us_per_request"
   local before after out
   before=$(cpu)
-  out=$(KEYS_FILE=$tmp/keys.txt BATCH=$1 taskset -c 0 wrk -t1 -c16 -d"${secs}s" -s bench/post-batch.lua "http://127.0.0.1:$port")
+  out=$(KEYS_FILE=$tmp/keys.txt BATCH=$1 taskset -c 0 wrk -t1 -c16 -d"${secs}s" -s bench/lib/post-keys.lua "http://127.0.0.1:$port")
   after=$(cpu)
   sed -n 's/.*rps=\([0-9]*\).*non200=\([0-9]*\).*/\1 \2/p' <<<"$out" |
     awk -v t="$((after - before))" -v hz="$ticks" -v s="$secs" '{ printf "%s %s %.1f\n", $1, $2, ($1 > 0 ? t / hz * 1e6 / ($1 * s) : 0) }'

@@ -37,7 +37,7 @@ const bare = nsPerCall((body) => {
   const head = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) };
   return out.length + head['content-length'];
 });
-// fast-get-value.ts's path for the canonical body: parse, look up, answer string and head.
+// fast-lane.ts's path for the canonical body: parse, look up, answer string and head.
 const lane = nsPerCall((body) => {
   if (parseUuidBytes(body, 8, keyBytes) === undefined) return 0;
   const found = store.get(keyBytes) as Buffer;

@@ -1,5 +1,6 @@
 // Where a request's time goes: rokv under wrk load with node --cpu-prof, the profile summarised by
 // layer (rokv's own code, Fastify, Node's HTTP and streams, native calls, GC) and by function.
+// BENCH_BATCH=100 profiles POST /get_values with 100-key batches instead of POST /get_value.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { exampleDataset, WORK_DIR } from './lib/dataset.js';
@@ -66,6 +67,7 @@ function summarise(p: CpuProfile): { layers: [string, number][]; functions: [str
 }
 
 const o = benchOptions();
+const batch = Number(process.env.BENCH_BATCH ?? 0);
 ensureWrk();
 const data = exampleDataset();
 const dir = join(WORK_DIR, 'cpu-profile');
@@ -80,6 +82,7 @@ const res = await runWrk({
   port: rokv.port,
   seconds: Math.max(10, o.seconds * 2),
   keysFile: data.keysFile,
+  batch,
   cpus: LOAD_CPU,
 });
 // SIGTERM makes rokv close gracefully, which is when node writes the profile.
@@ -90,10 +93,10 @@ const { layers, functions } = summarise(JSON.parse(readFileSync(join(dir, file),
 report({
   scenario: '5-profile',
   title: 'Profile under load (share of busy CPU time)',
-  command: `npm run bench:profile (profile kept in ${dir})`,
+  command: `${batch > 0 ? `BENCH_BATCH=${batch} ` : ''}npm run bench:profile (profile kept in ${dir})`,
   throughput: [],
   lines: [
-    `${res.rps} req/s while profiling`,
+    `${res.rps} req/s while profiling${batch > 0 ? ` (POST /get_values, ${batch} keys a request)` : ''}`,
     ...layers.map(([l, v]) => `${v.toFixed(1)}% ${l}`),
     'top functions (self time):',
     ...functions.slice(0, 15).map(([f, v]) => `  ${v.toFixed(1)}% ${f}`),

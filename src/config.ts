@@ -84,7 +84,7 @@ export const serveConfigSchema = z
     rateLimit: nonNegativeInt.default(0),
     /**
      * Answer `POST /get_value` on node:http ahead of Fastify's router where no hook applies (see
-     * src/http/fast-get-value.ts); off sends every request through Fastify, for comparison or debugging.
+     * src/http/fast-lane.ts); off sends every request through Fastify, for comparison or debugging.
      */
     fastLane: flag.default(true),
   })

@@ -55,7 +55,7 @@ export function parseUuidInto(text: string, out: Uint8Array, at: number): boolea
     bad |= hi | lo;
     out[at + b] = (hi << 4) | lo;
   }
-  return bad >= 0 && out[at + 6]! >> 4 === 4 && out[at + 8]! >> 6 === 2;
+  return bad >= 0 && isV4At(out, at);
 }
 
 /**
@@ -63,24 +63,28 @@ export function parseUuidInto(text: string, out: Uint8Array, at: number): boolea
  * as `parseUuid`; lets a reader check a key without first making a string of it.
  */
 export function parseUuidBytes(bytes: Uint8Array, at: number, out: Uint8Array): Uint8Array | undefined {
-  if (at + UUID_LENGTH > bytes.length) return undefined;
-  if (bytes[at + 8] !== 45 || bytes[at + 13] !== 45 || bytes[at + 18] !== 45 || bytes[at + 23] !== 45) return undefined;
-  let byte = 0;
-  for (let i = 0; i < UUID_LENGTH; i += 2) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) i++;
-    const a = bytes[at + i]!;
-    const b = bytes[at + i + 1]!;
-    const hi = HEX[a]!;
-    const lo = HEX[b]!;
-    if ((hi | lo) < 0) return undefined;
-    out[byte++] = (hi << 4) | lo;
-  }
-  return isV4(out) ? out : undefined;
+  return parseUuidBytesInto(bytes, at, out, 0) ? out : undefined;
 }
 
-/** Version nibble is the high nibble of byte 6, variant the high two bits of byte 8 (10xx). */
-function isV4(bytes: Uint8Array): boolean {
-  return bytes[6]! >> 4 === 4 && bytes[8]! >> 6 === 2;
+/** As `parseUuidBytes`, into `out[outAt..outAt+16)`, saying whether it was a canonical UUIDv4. */
+export function parseUuidBytesInto(bytes: Uint8Array, at: number, out: Uint8Array, outAt: number): boolean {
+  if (at + UUID_LENGTH > bytes.length) return false;
+  if (bytes[at + 8] !== 45 || bytes[at + 13] !== 45 || bytes[at + 18] !== 45 || bytes[at + 23] !== 45) return false;
+  // As in parseUuidInto: one check of `bad` at the end keeps the loop branch-free.
+  let bad = 0;
+  for (let b = 0; b < UUID_BYTES; b++) {
+    const i = at + PAIR_AT[b]!;
+    const hi = HEX[bytes[i]!]!;
+    const lo = HEX[bytes[i + 1]!]!;
+    bad |= hi | lo;
+    out[outAt + b] = (hi << 4) | lo;
+  }
+  return bad >= 0 && isV4At(out, outAt);
+}
+
+/** Whether the 16 bytes at `bytes[at]` are a v4: version nibble 4 (byte 6), variant bits 10 (byte 8). */
+function isV4At(bytes: Uint8Array, at: number): boolean {
+  return bytes[at + 6]! >> 4 === 4 && bytes[at + 8]! >> 6 === 2;
 }
 
 /** True when `text` is a canonical UUIDv4 (either case). */

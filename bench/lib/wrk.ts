@@ -23,11 +23,15 @@ export function ensureWrk(): void {
   if (r.status !== 0) throw new Error('wrk is missing and could not be installed (apt-get install wrk)');
 }
 
-/** Runs wrk posting the keys of `keysFile` in turn to `POST /get_value` on 127.0.0.1:`port`. */
+/**
+ * Runs wrk posting the keys of `keysFile` in turn to `POST /get_value` on 127.0.0.1:`port`, or
+ * `batch` keys a request to `POST /get_values`.
+ */
 export async function runWrk(o: {
   port: number;
   seconds: number;
   keysFile: string;
+  batch?: number;
   connections?: number;
   threads?: number;
   cpus?: string;
@@ -44,7 +48,10 @@ export async function runWrk(o: {
     `http://127.0.0.1:${o.port}`,
   ];
   const [cmd, a] = pinned(o.cpus, 'wrk', args);
-  const child = spawn(cmd, a, { env: { ...process.env, KEYS_FILE: o.keysFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, a, {
+    env: { ...process.env, KEYS_FILE: o.keysFile, BATCH: String(o.batch ?? 0) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));

@@ -7,12 +7,13 @@ import { registerDataset, stampDatasetHeader } from './dataset.js';
 import type { ApiKeys } from './api-keys.js';
 import { registerAuth } from './auth.js';
 import { frameworkErrors, installErrorHandlers } from './errors.js';
-import { createLaneServer, FastGetValue } from './fast-get-value.js';
+import { createLaneServer, FastLane } from './fast-lane.js';
 import { registerGetValue } from './get-value.js';
-import { registerGetValues } from './get-values.js';
+import { batchValidator, registerGetValues } from './get-values.js';
 import { installJsonBodyParser } from './json-body.js';
 import { installMetrics, Metrics, registerMetrics, type MetricsSource } from './metrics.js';
 import { installOpenApi } from './openapi.js';
+import { AJV_OPTIONS } from './schemas.js';
 import { Readiness, registerProbes, type VersionReport } from './probes.js';
 import { MAX_PATH_PARAM_LENGTH, registerValues } from './values.js';
 import { registerLoadShedding, registerRateLimit } from './limits.js';
@@ -79,9 +80,12 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     rateLimit === 0 &&
     maxEventLoopLagMs === 0 &&
     config.corsOrigins.length === 0;
+  const batchLimits = { maxKeys: config.batchMaxKeys, bodyLimit: config.batchBodyLimit };
+  const validateBatch = batchValidator(config.batchMaxKeys);
   const lane = laneApplies
-    ? new FastGetValue(store, {
+    ? new FastLane(store, {
         bodyLimit: config.bodyLimit,
+        batch: { ...batchLimits, validate: validateBatch },
         metrics,
         logError: (err) => app.log.error({ err }, 'request failed'),
       })
@@ -114,8 +118,7 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     forceCloseConnections: 'idle',
     frameworkErrors,
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
-    // Fastify's default coerces a lone value into an array: {"keys": "x"} must stay a 400, not a batch of one.
-    ajv: { customOptions: { coerceTypes: false } },
+    ajv: { customOptions: AJV_OPTIONS },
   }) as unknown as FastifyInstance;
   installJsonBodyParser(app);
   installErrorHandlers(app);
@@ -141,7 +144,7 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
   // Routes go in a plugin so that they are added after the OpenAPI plugin loaded and saw them.
   void app.register(async (api) => {
     registerGetValue(api, store, config.bodyLimit);
-    registerGetValues(api, store, { maxKeys: config.batchMaxKeys, bodyLimit: config.batchBodyLimit }, metrics);
+    registerGetValues(api, store, batchLimits, validateBatch, metrics);
     registerValues(api, store, config.cacheMaxAgeSeconds);
     registerDataset(api, store);
     registerProbes(api, store, readiness, options.versions);

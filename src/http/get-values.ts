@@ -1,3 +1,4 @@
+import { AjvCompiler } from '@fastify/ajv-compiler';
 import { DATASET_HEADER } from './dataset.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { catalog, rokvError, type ErrorCode, type RokvError } from '../errors.js';
@@ -7,7 +8,7 @@ import { parseUuidInto, UUID_BYTES, UUID_LENGTH } from '../uuid.js';
 import { errorBody, rejectOtherMethods } from './errors.js';
 import { readKeyField } from './get-value.js';
 import type { Metrics } from './metrics.js';
-import { keysRequestSchema } from './schemas.js';
+import { AJV_OPTIONS, keysRequestSchema } from './schemas.js';
 
 const RESULTS_OPEN = Buffer.from('{"results":[');
 const RESULTS_CLOSE = Buffer.from(']}');
@@ -92,38 +93,62 @@ export interface BatchLimits {
 }
 
 /**
- * Answers a batch: one element per asked key, in order, each the body `/get_value` gives for
- * `{"key": <that key>}`. Valid keys are packed into one buffer and looked up together; the answer
- * is written straight into one buffer of the exact size, with no object per key.
+ * The keys of a batch, ready to look up: the valid ones packed 16 bytes each. `slots[i]` is the
+ * index of element i among the packed keys, or -1 when `errors[i]` holds its answer; without
+ * `slots`, element i is packed key i (every element was valid).
  */
-export async function batchAnswer(store: Store, keys: readonly unknown[], metrics?: Metrics): Promise<Buffer> {
-  const count = keys.length;
-  const packedKeys = new Uint8Array(count * UUID_BYTES);
-  // slots[i] is the index of element i among the packed keys, or -1 when errors[i] holds its answer.
+export interface PackedBatch {
+  count: number;
+  keys: Uint8Array;
+  asked: number;
+  slots?: Int32Array;
+  errors?: Buffer[];
+}
+
+/** Packs the elements of a parsed `keys` array; an element that is not a valid key gets its `/get_value` error. */
+export function packBatch(elements: readonly unknown[]): PackedBatch {
+  const count = elements.length;
+  const keys = new Uint8Array(count * UUID_BYTES);
   const slots = new Int32Array(count);
   const errors: Buffer[] = [];
   let asked = 0;
-  let size = RESULTS_OPEN.length + RESULTS_CLOSE.length + Math.max(0, count - 1);
   for (let i = 0; i < count; i++) {
-    const element = keys[i];
-    if (typeof element === 'string' && parseUuidInto(element, packedKeys, asked * UUID_BYTES)) {
+    const element = elements[i];
+    if (typeof element === 'string' && parseUuidInto(element, keys, asked * UUID_BYTES)) {
       slots[i] = asked++;
       continue;
     }
     // readKeyField is what /get_value runs on its body, so a non-string element gets the same error.
     const key = typeof element === 'string' ? element : readKeyField({ key: element });
-    const error = typeof key === 'string' ? catalogJson('KEY_INVALID', key) : errorJson(key);
     slots[i] = -1;
-    errors[i] = error;
-    size += error.length;
+    errors[i] = typeof key === 'string' ? catalogJson('KEY_INVALID', key) : errorJson(key);
   }
-  let found: PackedValues = NOTHING_FOUND;
-  if (asked > 0) {
-    const lookup = lookupPacked(store, packedKeys, asked);
-    // An engine that answers at once is not awaited, so no other request runs in between.
-    found = lookup instanceof Promise ? await lookup : lookup;
-  }
+  return { count, keys, asked, slots, errors };
+}
+
+/**
+ * Answers a batch: one element per asked key, in order, each the body `/get_value` gives for
+ * `{"key": <that key>}`. The packed keys are looked up together; the answer is written straight
+ * into one buffer of the exact size, with no object per key. An engine that answers at once gets
+ * an answer at once, so no other request runs in between.
+ */
+export function answerBatch(store: Store, batch: PackedBatch, metrics?: Metrics): Buffer | Promise<Buffer> {
+  if (batch.asked === 0) return writeAnswer(batch, NOTHING_FOUND, metrics);
+  const lookup = lookupPacked(store, batch.keys, batch.asked);
+  if (lookup instanceof Promise) return lookup.then((found) => writeAnswer(batch, found, metrics));
+  return writeAnswer(batch, lookup, metrics);
+}
+
+/** Answers the parsed elements of a batch body (see answerBatch). */
+export function batchAnswer(store: Store, elements: readonly unknown[], metrics?: Metrics): Buffer | Promise<Buffer> {
+  return answerBatch(store, packBatch(elements), metrics);
+}
+
+function writeAnswer(batch: PackedBatch, found: PackedValues, metrics: Metrics | undefined): Buffer {
+  const { count, keys, asked, slots, errors } = batch;
   const { bytes, starts, lengths } = found;
+  let size = RESULTS_OPEN.length + RESULTS_CLOSE.length + Math.max(0, count - 1);
+  if (errors) for (const error of errors) if (error !== undefined) size += error.length;
   let hits = 0;
   for (let j = 0; j < asked; j++) {
     const length = lengths[j]!;
@@ -142,16 +167,16 @@ export async function batchAnswer(store: Store, keys: readonly unknown[], metric
   let at = put(out, 0, RESULTS_OPEN, 0, RESULTS_OPEN.length);
   for (let i = 0; i < count; i++) {
     if (i > 0) out[at++] = COMMA;
-    const j = slots[i]!;
+    const j = slots === undefined ? i : slots[i]!;
     if (j < 0) {
-      const error = errors[i]!;
+      const error = errors![i]!;
       at = put(out, at, error, 0, error.length);
       continue;
     }
     const length = lengths[j]!;
     if (length < 0) {
       at = put(out, at, MISS_HEAD, 0, MISS_HEAD.length);
-      at = putUuid(out, at, packedKeys, j * UUID_BYTES);
+      at = putUuid(out, at, keys, j * UUID_BYTES);
       at = put(out, at, MISS_TAIL, 0, MISS_TAIL.length);
     } else {
       at = putWords(outView, at, VALUE_OPEN_VIEW, 0, VALUE_OPEN.length);
@@ -170,7 +195,7 @@ export async function batchAnswer(store: Store, keys: readonly unknown[], metric
 
 /** Turns a schema violation of the batch body into the catalog's 400 or 413. */
 function batchError(maxKeys: number) {
-  return (errors: { keyword: string; instancePath: string; message?: string }[]): RokvError => {
+  return (errors: readonly { keyword: string; instancePath: string; message?: string }[]): RokvError => {
     const first = errors[0];
     if (first?.keyword === 'maxItems') return rokvError('BATCH_TOO_LARGE', maxKeys);
     const where = first?.instancePath ? `"${first.instancePath.slice(1)}"` : 'the body';
@@ -178,13 +203,48 @@ function batchError(maxKeys: number) {
   };
 }
 
+/** A schema check as Fastify's Ajv compiler builds it. */
+type CompiledSchema = ReturnType<ReturnType<ReturnType<typeof AjvCompiler>>>;
+
+/** The validation of a `POST /get_values` body that both Fastify's route and the fast lane run. */
+export interface BatchValidator {
+  /** Returns the body's `keys` when the body is valid, or the catalog error Fastify would answer. */
+  (body: unknown): readonly unknown[] | RokvError;
+  /** The compiled schema check, handed to Fastify as the route's validator. */
+  compiled: CompiledSchema;
+}
+
+/**
+ * Compiles the batch body's schema with Fastify's own compiler and the app's Ajv options, so the
+ * route and the fast lane validate with one function and answer every invalid body alike.
+ */
+export function batchValidator(maxKeys: number): BatchValidator {
+  const compiled = AjvCompiler()({}, { customOptions: AJV_OPTIONS })({
+    schema: keysRequestSchema(maxKeys),
+    method: 'POST',
+    url: '/get_values',
+    httpPart: 'body',
+  });
+  const toError = batchError(maxKeys);
+  const validate = (body: unknown) =>
+    compiled(body) ? (body as { keys: readonly unknown[] }).keys : toError(compiled.errors ?? []);
+  return Object.assign(validate, { compiled });
+}
+
 /** Registers `POST /get_values`: many keys in one round trip. */
-export function registerGetValues(app: FastifyInstance, store: Store, limits: BatchLimits, metrics?: Metrics): void {
+export function registerGetValues(
+  app: FastifyInstance,
+  store: Store,
+  limits: BatchLimits,
+  validator: BatchValidator,
+  metrics?: Metrics,
+): void {
   app.post<{ Body: { keys: unknown[] } }>(
     '/get_values',
     {
       bodyLimit: limits.bodyLimit,
       schema: { body: keysRequestSchema(limits.maxKeys) },
+      validatorCompiler: () => validator.compiled,
       schemaErrorFormatter: batchError(limits.maxKeys),
     },
     async (request, reply: FastifyReply) => {

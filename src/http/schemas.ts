@@ -5,6 +5,12 @@
  * the two agree.
  */
 
+/**
+ * Options of the Ajv instance that validates request bodies (Fastify's defaults otherwise). Fastify's
+ * default coerces a lone value into an array: {"keys": "x"} must stay a 400, not a batch of one.
+ */
+export const AJV_OPTIONS = { coerceTypes: false } as const;
+
 /** The pattern of a canonical UUIDv4 (either case), as uuid.ts accepts it. */
 export const UUID_V4_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$';
 

@@ -6,7 +6,8 @@ import { parseUuidBytes, UUID_BYTES, UUID_LENGTH } from '../uuid.js';
 import { DATASET_HEADER, stampDataset } from './dataset.js';
 import { errorBody } from './errors.js';
 import { lookupBody, lookupKeyBytes, type KeyLookup } from './get-value.js';
-import { parseJsonBody } from './json-body.js';
+import { answerBatch, packBatch, type BatchLimits, type BatchValidator, type PackedBatch } from './get-values.js';
+import { KEY_ELEMENT_BYTES, parseJsonBody, scanKeysBody } from './json-body.js';
 import type { Metrics, RouteStats } from './metrics.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -18,35 +19,55 @@ const SPACE = 32;
 // `{"key":"` and `{"key": "`: the two ways clients write the one-key body.
 const PREFIX = Buffer.from('{"key":');
 
-/** What the fast lane needs from the app: where to count and log, and the route's body limit. */
+/** What the fast lane needs from the app: where to count and log, and the routes' limits. */
 export interface FastLaneOptions {
   bodyLimit: number;
+  batch: BatchLimits & { validate: BatchValidator };
   metrics: Metrics;
   /** Logs a failure of the store that answers 5xx (the client gets the catalog's body only). */
   logError: (err: unknown) => void;
 }
 
+/** A 200 answer: its body, and the body's length in bytes. */
+class Found {
+  constructor(
+    readonly body: string | Buffer,
+    readonly bytes: number,
+  ) {}
+}
+
+type Answer = Found | RokvError;
+
+/** A route the lane answers: its counters, and whether its answers count as one-key lookups. */
+interface LaneRoute {
+  stats: RouteStats;
+  single: boolean;
+}
+
 /**
- * `POST /get_value` answered on node:http before Fastify routes the request. Why: on the single-key
- * benchmark Fastify's routing, hooks and reply objects took about a third of the server's time
- * (rokv at 0.70x bare node:http in `../shared/bench/compare.sh`), for a route that needs none of it.
- * The answers are the Fastify route's to the byte (the same lookup and error functions, tested
- * side by side), metrics count them the same way, and the lane is used only when no hook could
- * change them: the app turns it off under API keys, rate limits, load shedding, CORS and TLS, and
- * it steps aside once the app is closing so Fastify answers and closes the connection.
+ * `POST /get_value` and `POST /get_values` answered on node:http before Fastify routes the request.
+ * Why: on the single-key benchmark Fastify's routing, hooks and reply objects took about a third of
+ * the server's time (rokv at 0.70x bare node:http in `../shared/bench/compare.sh`), and with 100-key
+ * batches Fastify, Ajv and JSON.parse took about a tenth, for routes that need none of it.
+ * The answers are the Fastify routes' to the byte (the same lookup, validation and error functions,
+ * tested side by side), metrics count them the same way, and the lane is used only when no hook
+ * could change them: the app turns it off under API keys, rate limits, load shedding, CORS and TLS,
+ * and it steps aside once the app is closing so Fastify answers and closes the connection.
  * It takes a request only when its method, exact path, content type and length are known from the
  * head; everything else (query strings, other content types, chunked or too-large bodies) goes to Fastify.
  */
-export class FastGetValue {
+export class FastLane {
   private open = true;
   private readonly keyBytes = new Uint8Array(UUID_BYTES);
-  private readonly stats: RouteStats;
+  private readonly single: LaneRoute;
+  private readonly batch: LaneRoute;
 
   constructor(
     private readonly store: Store,
     private readonly options: FastLaneOptions,
   ) {
-    this.stats = options.metrics.routeStats('/get_value', 'POST');
+    this.single = { stats: options.metrics.routeStats('/get_value', 'POST'), single: true };
+    this.batch = { stats: options.metrics.routeStats('/get_values', 'POST'), single: false };
   }
 
   /** From now on every request goes to Fastify (called when the app starts closing). */
@@ -56,9 +77,12 @@ export class FastGetValue {
 
   /** Answers `request` and returns true, or returns false and leaves it untouched for Fastify. */
   handle(request: IncomingMessage, response: ServerResponse): boolean {
-    if (!this.open || request.method !== 'POST' || request.url !== '/get_value') return false;
+    if (!this.open || request.method !== 'POST') return false;
+    const batch = request.url === '/get_values';
+    if (!batch && request.url !== '/get_value') return false;
     const length = jsonBodyLength(request.rawHeaders);
-    if (!(length > 0 && length <= this.options.bodyLimit)) return false;
+    const limit = batch ? this.options.batch.bodyLimit : this.options.bodyLimit;
+    if (!(length > 0 && length <= limit)) return false;
     const started = performance.now();
     let body: Buffer | undefined;
     let more: Buffer[] | undefined;
@@ -70,64 +94,89 @@ export class FastGetValue {
     // that went away mid-body leaves nothing to answer.
     request.on('end', () => {
       const whole = more === undefined ? body! : Buffer.concat(more);
-      let result: KeyLookup | Promise<KeyLookup>;
+      const route = batch ? this.batch : this.single;
+      let answer: Answer | Promise<Answer>;
       try {
-        result = this.lookup(whole);
+        answer = batch ? this.answerBatch(whole) : this.answerSingle(whole);
       } catch (err) {
         // An engine that throws gets the 500 Fastify's error handler would give.
-        result = this.failure(err);
+        answer = this.failure(err);
       }
-      if (result instanceof Promise) {
-        result.then(
-          (settled) => this.send(response, settled, started),
-          (err: unknown) => this.send(response, this.failure(err), started),
+      if (answer instanceof Promise) {
+        answer.then(
+          (settled) => this.send(response, route, settled, started),
+          (err: unknown) => this.send(response, route, this.failure(err), started),
         );
       } else {
-        this.send(response, result, started);
+        this.send(response, route, answer, started);
       }
     });
     return true;
   }
 
   /** The canonical body's key is read from its bytes; any other body takes the Fastify route's path. */
-  private lookup(body: Buffer): KeyLookup | Promise<KeyLookup> {
+  private answerSingle(body: Buffer): Answer | Promise<Answer> {
     const at = canonicalKeyAt(body);
-    if (at > 0 && parseUuidBytes(body, at, this.keyBytes) !== undefined)
-      return lookupKeyBytes(this.store, this.keyBytes);
-    let parsed: unknown;
-    try {
-      parsed = parseJsonBody(body.toString('utf8'));
-    } catch (err) {
-      return err as RokvError;
+    let result: KeyLookup | Promise<KeyLookup>;
+    if (at > 0 && parseUuidBytes(body, at, this.keyBytes) !== undefined) {
+      result = lookupKeyBytes(this.store, this.keyBytes);
+    } else {
+      let parsed: unknown;
+      try {
+        parsed = parseJsonBody(body.toString('utf8'));
+      } catch (err) {
+        return err as RokvError;
+      }
+      result = lookupBody(this.store, parsed, this.keyBytes);
     }
-    return lookupBody(this.store, parsed, this.keyBytes);
+    return result instanceof Promise ? result.then(valueAnswer) : valueAnswer(result);
   }
 
-  /** What a failed asynchronous lookup answers, logged as the app's error handler logs a 5xx. */
+  /**
+   * The usual batch body's keys are read from its bytes; any other body is parsed and validated as
+   * the Fastify route does, with the same functions.
+   */
+  private answerBatch(body: Buffer): Answer | Promise<Answer> {
+    const { maxKeys, validate } = this.options.batch;
+    // Room for every key the body can hold, up to the limit: a body with more keys than the limit
+    // fails the scan and goes the schema's way to its 413.
+    const keys = new Uint8Array(Math.min(maxKeys, Math.floor(body.length / KEY_ELEMENT_BYTES)) * UUID_BYTES);
+    const count = scanKeysBody(body, keys);
+    let batch: PackedBatch;
+    if (count > 0) {
+      batch = { count, keys, asked: count };
+    } else {
+      let elements: readonly unknown[] | RokvError;
+      try {
+        elements = validate(parseJsonBody(body.toString('utf8')));
+      } catch (err) {
+        return err as RokvError;
+      }
+      if (elements instanceof RokvError) return elements;
+      batch = packBatch(elements);
+    }
+    const answer = answerBatch(this.store, batch, this.options.metrics);
+    return answer instanceof Promise ? answer.then(batchFound) : batchFound(answer);
+  }
+
+  /** What a failed lookup answers, logged as the app's error handler logs a 5xx. */
   private failure(err: unknown): RokvError {
     const answer = err instanceof RokvError ? err : rokvError('INTERNAL');
     if (answer.statusCode >= 500) this.options.logError(err);
     return answer;
   }
 
-  private send(response: ServerResponse, result: KeyLookup, started: number): void {
+  private send(response: ServerResponse, route: LaneRoute, answer: Answer, started: number): void {
     let status: number;
-    let text: string;
+    let body: string | Buffer;
     let bytes: number;
-    if (result instanceof RokvError) {
-      status = result.statusCode;
-      text = JSON.stringify(errorBody(result));
-      bytes = Buffer.byteLength(text);
+    if (answer instanceof RokvError) {
+      status = answer.statusCode;
+      body = JSON.stringify(errorBody(answer));
+      bytes = Buffer.byteLength(body);
     } else {
-      // A string body joins the head in one chunk; a Buffer would be a chunk of its own. The literal
-      // is valid UTF-8 (written by rokv from a JS string), so the round trip through a string is
-      // exact and the answer's byte length is the literal's plus the frame's.
       status = 200;
-      const literal = Buffer.isBuffer(result)
-        ? result
-        : Buffer.from(result.buffer, result.byteOffset, result.byteLength);
-      text = `{"value":${literal.toString('utf8')}}`;
-      bytes = result.length + VALUE_FRAME_BYTES;
+      ({ body, bytes } = answer);
     }
     response.writeHead(status, [
       DATASET_HEADER,
@@ -137,10 +186,25 @@ export class FastGetValue {
       'content-length',
       String(bytes),
     ]);
-    response.end(text);
-    this.stats.record(status, (performance.now() - started) / 1000);
-    this.options.metrics.countSingle(status);
+    response.end(body);
+    route.stats.record(status, (performance.now() - started) / 1000);
+    if (route.single) this.options.metrics.countSingle(status);
   }
+}
+
+/**
+ * The answer to a one-key lookup. A string body joins the head in one chunk; a Buffer would be a
+ * chunk of its own. The literal is valid UTF-8 (written by rokv from a JS string), so the round trip
+ * through a string is exact and the answer's byte length is the literal's plus the frame's.
+ */
+function valueAnswer(result: KeyLookup): Answer {
+  if (result instanceof RokvError) return result;
+  const literal = Buffer.isBuffer(result) ? result : Buffer.from(result.buffer, result.byteOffset, result.byteLength);
+  return new Found(`{"value":${literal.toString('utf8')}}`, result.length + VALUE_FRAME_BYTES);
+}
+
+function batchFound(body: Buffer): Answer {
+  return new Found(body, body.length);
 }
 
 /**
@@ -206,7 +270,7 @@ export interface LaneServerOptions {
  * handler, stamped with the data set's id as `stampDatasetHeader` does for Fastify's own server.
  */
 export function createLaneServer(
-  lane: FastGetValue,
+  lane: FastLane,
   store: Store,
   fastify: (request: IncomingMessage, response: ServerResponse) => void,
   options: LaneServerOptions,

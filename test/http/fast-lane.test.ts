@@ -7,7 +7,8 @@ import { pino } from 'pino';
 import { parseServeConfig } from '../../src/config.js';
 import { rokvError } from '../../src/errors.js';
 import { buildApp } from '../../src/http/app.js';
-import { createLaneServer, FastGetValue } from '../../src/http/fast-get-value.js';
+import { createLaneServer, FastLane } from '../../src/http/fast-lane.js';
+import { batchValidator } from '../../src/http/get-values.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { LmdbStore } from '../../src/store/lmdb.js';
 import { badBodies, badKeys, KEY, MISSING, pairs } from '../helpers/get-value-cases.js';
@@ -37,6 +38,12 @@ interface Answer {
 }
 
 const json = (body: string | Buffer): Ask => ({ body });
+const batch = (body: string | Buffer): Ask => ({ body, path: '/get_values' });
+const batchOf = (keys: unknown[]): Ask => batch(JSON.stringify({ keys }));
+
+// The batch limits of every app and lane here: small, so that the limit rows stay small.
+const LIMITS = { batchMaxKeys: 5, batchBodyLimit: 1024 };
+const STORED = Object.keys(pairs);
 
 // Requests the lane answers itself: every body of the contract, valid or not, sent as most clients send it.
 const taken: [string, Ask][] = [
@@ -59,6 +66,36 @@ const taken: [string, Ask][] = [
   ...badBodies
     .filter(([, body]) => body !== '')
     .map(([name, body]): [string, Ask] => [`a body that is ${name}`, json(body)]),
+  ['a batch of stored keys', batchOf(STORED.slice(0, 5))],
+  ['a batch holding the largest value', batchOf([STORED[4], KEY])],
+  ['a batch with whitespace between its tokens', batch(`\r\n{ "keys" :\t[ "${KEY}" ,\n"${MISSING}" ] }\n`)],
+  ['a batch of upper-case keys', batchOf([KEY.toUpperCase(), MISSING.toUpperCase()])],
+  ['a batch with missing keys', batchOf([MISSING, KEY, MISSING])],
+  ['a batch with repeated keys', batchOf([KEY, KEY, KEY])],
+  ['a batch of one key', batchOf([KEY])],
+  ['a batch of exactly the key limit', batchOf([KEY, MISSING, KEY, MISSING, KEY])],
+  ['a batch over the key limit', batchOf([KEY, MISSING, KEY, MISSING, KEY, KEY])],
+  ['an empty batch', batchOf([])],
+  ['a batch with keys that are not valid', batchOf([KEY, 'nope', `{${KEY}}`, ''])],
+  ['a batch with elements that are not strings', batchOf([1, null, { key: KEY }, [KEY], true])],
+  ['a batch key written with a JSON escape', batch(`{"keys":["\\u0038${KEY.slice(1)}"]}`)],
+  [
+    'a batch key written with a JSON escape inside a valid frame',
+    batch(`{"keys":["${KEY.slice(0, 30)}\\u0030${KEY.slice(36)}"]}`),
+  ],
+  ['a batch with another field', batch(`{"keys":["${KEY}"],"other":1}`)],
+  ['a batch with its field given twice', batch(`{"keys":["nope"],"keys":["${KEY}"]}`)],
+  ['a batch whose keys are not a list', batch(`{"keys":"${KEY}"}`)],
+  ['a batch body without keys', batch('{}')],
+  ['a batch body that is a list', batch(`["${KEY}"]`)],
+  ['a batch body that is cut short', batch(`{"keys":["${KEY}"`)],
+  ['a batch with a trailing comma', batch(`{"keys":["${KEY}",]}`)],
+  ['a batch with bytes after the body', batch(`{"keys":["${KEY}"]}x`)],
+  ['a batch body of bytes that are not UTF-8', batch(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))],
+  // (Those that fit in the batch body limit: a longer body is Fastify's to refuse.)
+  ...badKeys
+    .filter(([, key]) => JSON.stringify(key).length < LIMITS.batchBodyLimit / 2)
+    .map(([name, key]): [string, Ask] => [`a batch element that is ${name}`, batchOf([key, KEY])]),
 ];
 
 // Requests the lane leaves to Fastify: what it cannot tell from the head alone.
@@ -78,7 +115,11 @@ const declined: [string, Ask][] = [
   ['a body over the limit', json(JSON.stringify({ key: KEY, pad: 'x'.repeat(5000) }))],
   ['a chunked body', { body: `{"key":"${KEY}"}`, chunked: true }],
   ['a query string', { body: `{"key":"${KEY}"}`, path: '/get_value?x=1' }],
-  ['another path', { body: `{"key":"${KEY}"}`, path: '/get_values' }],
+  ['another path', { body: `{"key":"${KEY}"}`, path: '/get_value/' }],
+  ['a batch with a charset on the content type', { ...batchOf([KEY]), contentType: 'application/json; charset=utf-8' }],
+  ['a batch over its body limit', batchOf(Array.from({ length: 30 }, () => KEY))],
+  ['a chunked batch', { ...batchOf([KEY]), chunked: true }],
+  ['a batch with a query string', { ...batchOf([KEY]), path: '/get_values?x=1' }],
   ['a GET', { body: '', method: 'GET' }],
 ];
 
@@ -147,10 +188,10 @@ let referencePort: number;
 
 before(async () => {
   store = await LmdbStore.open(await snapshotOf(pairs));
-  app = buildApp(store, parseServeConfig({ workers: 1 }));
+  app = buildApp(store, parseServeConfig({ workers: 1, ...LIMITS }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   appPort = portOf(app.server);
-  reference = buildApp(store, parseServeConfig({ workers: 1, fastLane: false }));
+  reference = buildApp(store, parseServeConfig({ workers: 1, fastLane: false, ...LIMITS }));
   await reference.listen({ host: '127.0.0.1', port: 0 });
   referencePort = portOf(reference.server);
 });
@@ -163,11 +204,16 @@ after(async () => {
 describe('the fast lane on its own', () => {
   let server: Server;
   let fastifyCalls = 0;
-  let lane: FastGetValue;
+  let lane: FastLane;
 
   before(async () => {
-    lane = new FastGetValue(store, {
+    lane = new FastLane(store, {
       bodyLimit: 4096,
+      batch: {
+        maxKeys: LIMITS.batchMaxKeys,
+        bodyLimit: LIMITS.batchBodyLimit,
+        validate: batchValidator(LIMITS.batchMaxKeys),
+      },
       metrics: new Metrics(store),
       logError: (err) => assert.fail(String(err)),
     });
@@ -224,15 +270,22 @@ describe('the app with its fast lane', () => {
         await overSocket(port, json(body));
       }
       await throughFastify(metricsApp, { body: `{"key":"${KEY}"}`, contentType: 'application/json; charset=utf-8' });
+      await overSocket(port, batchOf([KEY, MISSING, 'nope']));
+      await overSocket(port, batchOf([]));
       const text = (await metricsApp.inject({ method: 'GET', url: '/metrics' })).body;
       const expected: [string, number][] = [
         ['rokv_http_requests_total{route="/get_value",method="POST",status="200"}', 3],
         ['rokv_http_requests_total{route="/get_value",method="POST",status="404"}', 1],
         ['rokv_http_requests_total{route="/get_value",method="POST",status="400"}', 2],
-        ['rokv_lookups_total{outcome="found"}', 3],
-        ['rokv_lookups_total{outcome="missing"}', 1],
-        ['rokv_lookups_total{outcome="invalid"}', 2],
+        ['rokv_http_requests_total{route="/get_values",method="POST",status="200"}', 1],
+        ['rokv_http_requests_total{route="/get_values",method="POST",status="400"}', 1],
+        ['rokv_lookups_total{outcome="found"}', 4],
+        ['rokv_lookups_total{outcome="missing"}', 2],
+        ['rokv_lookups_total{outcome="invalid"}', 3],
+        ['rokv_batch_keys_count', 1],
+        ['rokv_batch_keys_sum', 3],
         ['rokv_http_request_duration_seconds_count{route="/get_value",method="POST"}', 6],
+        ['rokv_http_request_duration_seconds_count{route="/get_values",method="POST"}', 2],
       ];
       for (const [sample, value] of expected) assert.ok(text.includes(`${sample} ${value}\n`), `${sample} ${value}`);
     } finally {
@@ -280,7 +333,10 @@ describe('the fast lane over an asynchronous engine', () => {
     const asyncStore = {
       ...store,
       info: () => store.info(),
-      getMany: (keys: readonly Uint8Array[]) => store.getMany(keys),
+      getMany: (keys: readonly Uint8Array[]) => {
+        if (keys.some((key) => formatUuid(key) === THROWING)) throw new Error('engine exploded at once');
+        return Promise.all(keys.map(later));
+      },
       close: async () => {},
       get: (key: Uint8Array) => {
         if (formatUuid(key) === THROWING) throw new Error('engine exploded at once');
@@ -308,22 +364,29 @@ describe('the fast lane over an asynchronous engine', () => {
     for (const a of apps) await a.close();
   });
 
-  const rows: [string, string, number][] = [
-    ['a stored key', KEY, 200],
-    ['a missing key', MISSING, 404],
-    ['an engine that is unavailable', FAILING, 503],
-    ['an engine that throws', BROKEN, 500],
-    ['an engine that throws at once', THROWING, 500],
+  // name, key, status alone, status in a batch with a stored and a missing key
+  const rows: [string, string, number, number][] = [
+    ['a stored key', KEY, 200, 200],
+    ['a missing key', MISSING, 404, 200],
+    ['an engine that is unavailable', FAILING, 503, 503],
+    ['an engine that throws', BROKEN, 500, 500],
+    ['an engine that throws at once', THROWING, 500, 500],
   ];
-  for (const [name, key, status] of rows) {
-    test(`answers ${name} as the app without its lane does`, async () => {
-      const before = logged.length;
-      const lane = await overSocket(lanePort, json(`{"key":"${key}"}`));
-      const laneLogged = logged.length - before;
-      const plain = await overSocket(plainPort, json(`{"key":"${key}"}`));
-      assert.equal(lane.status, status);
-      assert.deepEqual(lane, plain);
-      assert.equal(laneLogged, logged.length - before - laneLogged, 'both lanes log the same 5xx');
-    });
+  for (const [name, key, alone, batched] of rows) {
+    const asks: [string, Ask, number][] = [
+      ['', json(`{"key":"${key}"}`), alone],
+      [' in a batch', batchOf([KEY, key, MISSING]), batched],
+    ];
+    for (const [where, ask, status] of asks) {
+      test(`answers ${name}${where} as the app without its lane does`, async () => {
+        const before = logged.length;
+        const lane = await overSocket(lanePort, ask);
+        const laneLogged = logged.length - before;
+        const plain = await overSocket(plainPort, ask);
+        assert.equal(lane.status, status);
+        assert.deepEqual(lane, plain);
+        assert.equal(laneLogged, logged.length - before - laneLogged, 'both lanes log the same 5xx');
+      });
+    }
   }
 });
