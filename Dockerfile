@@ -1,11 +1,18 @@
 # syntax=docker/dockerfile:1
-# Build stage: install everything, compile TypeScript, build the example snapshot, drop dev dependencies.
+# Build stage: install everything, compile TypeScript and the native batch reader (python3, make and g++
+# for node-gyp; the official image has Node's headers), build the example snapshot, drop dev dependencies.
 FROM node:24-bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY native/binding.gyp native/*.c ./native/
 COPY src ./src
 COPY data/example.json ./data/example.json
 RUN npm ci --no-audit --no-fund \
+ && { [ -f native/build/Release/rokv_lmdb.node ] || npm run build:native; } \
  && node dist/main.js build data/example.json --out data/example-$(node -p "require('./package.json').version").snapshot \
  && npm prune --omit=dev
 
@@ -18,6 +25,7 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build --chown=root:root /app/native/build/Release/rokv_lmdb.node ./native/build/Release/rokv_lmdb.node
 COPY --from=build --chown=root:root /app/data ./data
 USER node
 EXPOSE 8080

@@ -87,6 +87,11 @@ export const serveConfigSchema = z
      * src/http/fast-lane.ts); off sends every request through Fastify, for comparison or debugging.
      */
     fastLane: flag.default(true),
+    /**
+     * Read batches of an LMDB snapshot with rokv's native batch reader where it is built (see
+     * native/rokv-lmdb.c); off reads them through lmdb-js, a call per key, for comparison or debugging.
+     */
+    nativeReader: flag.default(true),
   })
   .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
     message: 'TLS needs both a certificate and a key',
@@ -123,6 +128,7 @@ export interface ServeFlags {
   rateLimit?: string | undefined;
   headersTimeoutMs?: string | undefined;
   fastLane?: boolean | undefined;
+  nativeReader?: boolean | undefined;
 }
 
 /** Merges flags over environment variables over defaults and validates the result once. */
@@ -155,6 +161,7 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Serv
     rateLimit: pick(flags.rateLimit, 'ROKV_RATE_LIMIT'),
     headersTimeoutMs: pick(flags.headersTimeoutMs, 'ROKV_HEADERS_TIMEOUT_MS'),
     fastLane: flags.fastLane ?? (env.ROKV_FAST_LANE || undefined),
+    nativeReader: flags.nativeReader ?? (env.ROKV_NATIVE_READER || undefined),
   });
 }
 

@@ -11,7 +11,7 @@ import { withUsage } from './args.js';
 
 const USAGE =
   'rokv serve [--data DIR|ROOT | --store URL] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]... [--admin-token T] [--admin-port P] [--admin-host H] [--reload-verify full|quick]' +
-  ' [--api-keys FILE] [--auth-ops] [--tls-cert FILE --tls-key FILE [--http2]] [--max-connections N] [--max-lag-ms MS] [--rate-limit N] [--headers-timeout-ms MS] [--no-fast-lane]';
+  ' [--api-keys FILE] [--auth-ops] [--tls-cert FILE --tls-key FILE [--http2]] [--max-connections N] [--max-lag-ms MS] [--rate-limit N] [--headers-timeout-ms MS] [--no-fast-lane] [--no-native-reader]';
 
 /** `rokv serve`: serves a snapshot (the bundled example without --data) on all cores. */
 export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -49,6 +49,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
         'rate-limit': { type: 'string' },
         'headers-timeout-ms': { type: 'string' },
         'no-fast-lane': { type: 'boolean' },
+        'no-native-reader': { type: 'boolean' },
       },
       allowPositionals: true,
       strict: true,
@@ -72,6 +73,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
       rateLimit: values['rate-limit'],
       headersTimeoutMs: values['headers-timeout-ms'],
       fastLane: values['no-fast-lane'] === true ? false : undefined,
+      nativeReader: values['no-native-reader'] === true ? false : undefined,
     },
     env,
   );

@@ -51,7 +51,7 @@ export class VersionReloader implements AdminActions {
     private readonly root: string,
     version: string,
     initial: LmdbStore,
-    private readonly mode: ServeConfig['reloadVerify'],
+    private readonly config: OpenOptions,
     private readonly logger: Logger,
   ) {
     this.version = version;
@@ -60,14 +60,9 @@ export class VersionReloader implements AdminActions {
   }
 
   /** Opens version `version` of `root` (checked like any swap) and starts following the pointer. */
-  static async start(
-    root: string,
-    version: string,
-    config: Pick<ServeConfig, 'reloadVerify'>,
-    logger: Logger,
-  ): Promise<VersionReloader> {
-    const store = await openVersion(root, version, config.reloadVerify);
-    const reloader = new VersionReloader(root, version, store, config.reloadVerify, logger);
+  static async start(root: string, version: string, config: OpenOptions, logger: Logger): Promise<VersionReloader> {
+    const store = await openVersion(root, version, config);
+    const reloader = new VersionReloader(root, version, store, config, logger);
     reloader.follow();
     return reloader;
   }
@@ -173,7 +168,7 @@ export class VersionReloader implements AdminActions {
   private async openHeld(version: string): Promise<LmdbStore> {
     this.hold(version);
     try {
-      return await openVersion(this.root, version, this.mode);
+      return await openVersion(this.root, version, this.config);
     } catch (err) {
       this.forget(version);
       throw err;
@@ -230,12 +225,15 @@ export class VersionReloader implements AdminActions {
 }
 
 /** Opens a version after the checks a swap needs; any failure is a catalog error saying why. */
-async function openVersion(root: string, id: string, mode: ServeConfig['reloadVerify']): Promise<LmdbStore> {
+/** What opening a version depends on: how much to verify, and which reader reads batches. */
+type OpenOptions = Pick<ServeConfig, 'reloadVerify' | 'nativeReader'>;
+
+async function openVersion(root: string, id: string, config: OpenOptions): Promise<LmdbStore> {
   const dir = versionDir(root, id);
   const manifest = await checkSnapshot(dir);
   if (manifest.id !== id)
     throw rokvError('SNAPSHOT_CORRUPT', dir, `its manifest id ${manifest.id} is not the version id ${id}`);
-  if (mode === 'full') await verifyFiles(dir, manifest);
+  if (config.reloadVerify === 'full') await verifyFiles(dir, manifest);
   await sampleSnapshot(dir, manifest);
-  return LmdbStore.open(dir);
+  return LmdbStore.open(dir, { nativeReader: config.nativeReader });
 }

@@ -1,8 +1,10 @@
 import type { Transaction } from 'lmdb';
-import { openDataFile, type DataFile } from '../snapshot/lmdb-file.js';
+import { join } from 'node:path';
+import { DATA_FILE, openDataFile, type DataFile } from '../snapshot/lmdb-file.js';
 import { publicInfo, type Manifest, type ManifestInfo } from '../snapshot/manifest.js';
 import { checkSnapshot } from '../snapshot/verify.js';
 import { UUID_BYTES } from '../uuid.js';
+import { NativeReader } from './lmdb-native.js';
 import type { PackedValues, Store } from './store.js';
 
 /** Values up to this many bytes are copied byte by byte; longer ones with TypedArray.set. */
@@ -23,16 +25,36 @@ export class LmdbStore implements Store {
   private readonly key = Buffer.alloc(UUID_BYTES);
   private readonly keyWords = new Uint32Array(this.key.buffer, this.key.byteOffset, UUID_BYTES / 4);
 
-  private constructor(db: DataFile, manifest: Manifest) {
+  /** rokv's native batch reader of the same file, where it is built; lmdb-js reads batches otherwise. */
+  private readonly native: NativeReader | undefined;
+
+  private constructor(db: DataFile, manifest: Manifest, native: NativeReader | undefined) {
     this.db = db;
     this.manifest = publicInfo(manifest);
     this.reading = { transaction: db.useReadTransaction() };
+    this.native = native;
   }
 
-  /** Opens the snapshot at `dir` after the cheap manifest and file checks. */
-  static async open(dir: string): Promise<LmdbStore> {
+  /**
+   * Opens the snapshot at `dir` after the cheap manifest and file checks. Batches go through the
+   * native batch reader when it is built, unless `nativeReader` is false.
+   */
+  static async open(dir: string, options: { nativeReader?: boolean } = {}): Promise<LmdbStore> {
     const manifest = await checkSnapshot(dir);
-    return new LmdbStore(openDataFile(dir), manifest);
+    const db = openDataFile(dir);
+    let native: NativeReader | undefined;
+    try {
+      native = options.nativeReader === false ? undefined : NativeReader.open(join(dir, DATA_FILE));
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    return new LmdbStore(db, manifest, native);
+  }
+
+  /** Whether batches are read by the native batch reader. */
+  get readsNatively(): boolean {
+    return this.native !== undefined;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
@@ -55,6 +77,7 @@ export class LmdbStore implements Store {
   }
 
   getPacked(keys: Uint8Array, count: number): PackedValues {
+    if (this.native) return this.native.getPacked(keys, count);
     // One arena per batch, not one buffer per value: each value is copied out of LMDB's shared
     // buffer into it. Sized for the example data's short values, so a 100-key batch fits in Node's
     // buffer pool; it grows when values are longer.
@@ -103,6 +126,7 @@ export class LmdbStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.native?.close();
     this.reading.transaction.done();
     await this.db.close();
   }

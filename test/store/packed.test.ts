@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ManifestInfo } from '../../src/snapshot/manifest.js';
 import { LmdbStore } from '../../src/store/lmdb.js';
+import { nativeReaderBuilt } from '../../src/store/lmdb-native.js';
 import { lookupPacked, pack } from '../../src/store/packed.js';
 import type { PackedValues, Store } from '../../src/store/store.js';
 import { parseUuid, UUID_BYTES } from '../../src/uuid.js';
@@ -48,11 +49,23 @@ function withoutGetPacked(inner: LmdbStore): Store {
   };
 }
 
+// The same snapshot read by rokv's native batch reader (where it is built) and by lmdb-js.
+const NATIVE_SKIP = nativeReaderBuilt() ? false : 'the native batch reader is not built (npm run build:native)';
 let lmdb: LmdbStore;
+let lmdbJs: LmdbStore;
 before(async () => {
-  lmdb = await LmdbStore.open(await snapshotOf(pairs));
+  const dir = await snapshotOf(pairs);
+  lmdb = await LmdbStore.open(dir);
+  lmdbJs = await LmdbStore.open(dir, { nativeReader: false });
 });
-after(() => lmdb.close());
+after(async () => {
+  await lmdb.close();
+  await lmdbJs.close();
+});
+const readers: [string, () => LmdbStore, false | string][] = [
+  ['the native reader', () => lmdb, NATIVE_SKIP],
+  ['lmdb-js', () => lmdbJs, false],
+];
 
 // Hits of every shape, misses, and repeats, in an order that mixes them.
 const asked = [
@@ -68,6 +81,7 @@ const expected = asked.map((k) => (pairs[k] === undefined ? undefined : literal(
 describe('packed lookups', () => {
   const engines: [string, () => Store][] = [
     ['the LMDB store (getPacked)', () => lmdb],
+    ['the LMDB store reading with lmdb-js (getPacked)', () => lmdbJs],
     ['a store with only getMany (packed by lookupPacked)', () => withoutGetPacked(lmdb)],
   ];
   for (const [name, store] of engines) {
@@ -77,39 +91,49 @@ describe('packed lookups', () => {
     });
   }
 
-  test('LMDB getPacked answers synchronously, and the same as getMany', async () => {
-    const found = lmdb.getPacked(packKeys(asked), asked.length);
-    assert.ok(!(found instanceof Promise));
-    const many = await lmdb.getMany(asked.map((k) => parseUuid(k)!));
-    assert.deepEqual(
-      unpack(found, asked.length),
-      many.map((v) => (v === undefined ? undefined : Buffer.from(v).toString('utf8'))),
-    );
-  });
-
-  for (const offset of [1, 2, 3, 5]) {
-    test(`LMDB getPacked reads keys that start ${offset} bytes into their buffer (not on a word boundary)`, () => {
-      const found = lmdb.getPacked(packKeys(asked, offset), asked.length);
-      assert.deepEqual(unpack(found, asked.length), expected);
+  for (const [name, reader, skip] of readers) {
+    test(`LMDB getPacked with ${name} answers synchronously, and the same as getMany`, { skip }, async () => {
+      const found = reader().getPacked(packKeys(asked), asked.length);
+      assert.ok(!(found instanceof Promise));
+      const many = await reader().getMany(asked.map((k) => parseUuid(k)!));
+      assert.deepEqual(
+        unpack(found, asked.length),
+        many.map((v) => (v === undefined ? undefined : Buffer.from(v).toString('utf8'))),
+      );
     });
+
+    for (const offset of [1, 2, 3, 5]) {
+      test(
+        `LMDB getPacked with ${name} reads keys that start ${offset} bytes into their buffer (not on a word boundary)`,
+        { skip },
+        () => {
+          const found = reader().getPacked(packKeys(asked, offset), asked.length);
+          assert.deepEqual(unpack(found, asked.length), expected);
+        },
+      );
+    }
+
+    test(`LMDB getPacked with ${name} looks up only the first count keys it is given`, { skip }, () => {
+      const found = reader().getPacked(packKeys(asked), 3);
+      assert.deepEqual(unpack(found, 3), expected.slice(0, 3));
+      assert.equal(found.lengths.length, 3);
+    });
+
+    test(
+      `LMDB getPacked with ${name} grows its buffer for many long values and keeps every earlier one intact`,
+      { skip },
+      () => {
+        const keys = Array.from({ length: 40 }, (_, i) =>
+          i % 2 ? '44444444-4444-4444-b444-444444444444' : '55555555-5555-4555-8555-555555555555',
+        );
+        const found = reader().getPacked(packKeys(keys), keys.length);
+        assert.deepEqual(
+          unpack(found, keys.length),
+          keys.map((k) => literal(pairs[k]!)),
+        );
+      },
+    );
   }
-
-  test('LMDB getPacked looks up only the first count keys it is given', () => {
-    const found = lmdb.getPacked(packKeys(asked), 3);
-    assert.deepEqual(unpack(found, 3), expected.slice(0, 3));
-    assert.equal(found.lengths.length, 3);
-  });
-
-  test('LMDB getPacked grows its buffer for many long values and keeps every earlier one intact', () => {
-    const keys = Array.from({ length: 40 }, (_, i) =>
-      i % 2 ? '44444444-4444-4444-b444-444444444444' : '55555555-5555-4555-8555-555555555555',
-    );
-    const found = lmdb.getPacked(packKeys(keys), keys.length);
-    assert.deepEqual(
-      unpack(found, keys.length),
-      keys.map((k) => literal(pairs[k]!)),
-    );
-  });
 
   test('pack keeps values in order with -1 for the missing ones', () => {
     const packed = pack([Buffer.from('"a"'), undefined, Buffer.from(''), Buffer.from('"bc"')]);

@@ -1,0 +1,169 @@
+/*
+ * rokv's batch reader: looks up many 16-byte keys of a read-only LMDB snapshot in one call from
+ * JavaScript. Why it exists: with lmdb-js a 100-key batch costs one V8-to-C++ call and its JavaScript
+ * wrapper per key (~500 ns a key, ~60% of the server's CPU per batch); mdb_get itself is ~200 ns.
+ * One call per batch halves the lookup time (bench: 48 -> 21 us per 100 keys in process).
+ *
+ * It opens the snapshot's data file with its own LMDB environment, built from the very LMDB sources
+ * and defines lmdb-js builds (so the file format is the same), read-only and without the lock file:
+ * a snapshot is never written after it is sealed, so there is no writer to coordinate with. One
+ * read transaction is held for the reader's life.
+ *
+ * JavaScript API (see src/store/lmdb-native.ts):
+ *   open(path) -> reader                     throws on an LMDB error
+ *   getPacked(reader, keys, count, out, starts, lengths) -> number
+ *     keys: Uint8Array of count * 16 bytes; out: Uint8Array; starts, lengths: Int32Array(count).
+ *     Copies the value of key i into out at starts[i] (lengths[i] bytes), lengths[i] = -1 when
+ *     missing, and returns the bytes used; when `out` is too small it copies nothing more and
+ *     returns -(bytes needed), so the caller can retry once with a buffer of that size.
+ *   close(reader)                            idempotent; the reader also closes when collected
+ */
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lmdb.h"
+
+#define KEY_BYTES 16
+
+typedef struct {
+  MDB_env* env;
+  MDB_txn* txn;
+  MDB_dbi dbi;
+} Reader;
+
+static void close_reader(Reader* r) {
+  if (r->txn) mdb_txn_abort(r->txn);
+  if (r->env) mdb_env_close(r->env);
+  r->txn = NULL;
+  r->env = NULL;
+}
+
+static void finalize(napi_env env, void* data, void* hint) {
+  (void) env;
+  (void) hint;
+  close_reader((Reader*) data);
+  free(data);
+}
+
+static napi_value fail(napi_env env, const char* code, const char* message) {
+  napi_throw_error(env, code, message);
+  return NULL;
+}
+
+static Reader* reader_arg(napi_env env, napi_value value) {
+  Reader* r = NULL;
+  if (napi_get_value_external(env, value, (void**) &r) != napi_ok || r == NULL) {
+    fail(env, "ROKV_NATIVE_ARGS", "expected a reader from open()");
+    return NULL;
+  }
+  if (r->txn == NULL) {
+    fail(env, "ROKV_NATIVE_CLOSED", "the reader is closed");
+    return NULL;
+  }
+  return r;
+}
+
+/* The data of a typed array of `type` holding at least `min_length` elements, or NULL (thrown). */
+static void* array_arg(napi_env env, napi_value value, napi_typedarray_type type, size_t min_length, size_t* length) {
+  bool is_typed = false;
+  napi_typedarray_type actual;
+  void* data = NULL;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, value, &actual, length, &data, NULL, NULL) != napi_ok || actual != type ||
+      *length < min_length) {
+    fail(env, "ROKV_NATIVE_ARGS", "getPacked(reader, keys, count, out, starts, lengths): bad array argument");
+    return NULL;
+  }
+  return data;
+}
+
+static napi_value Open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[4096];
+  size_t length = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok || length >= sizeof path - 1)
+    return fail(env, "ROKV_NATIVE_ARGS", "open(path): expected the path of a data file");
+  Reader* r = calloc(1, sizeof(Reader));
+  if (r == NULL) return fail(env, "ROKV_NATIVE_MEMORY", "out of memory");
+  int rc = mdb_env_create(&r->env);
+  if (rc == 0) rc = mdb_env_open(r->env, path, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK, 0444);
+  if (rc == 0) rc = mdb_txn_begin(r->env, NULL, MDB_RDONLY, &r->txn);
+  if (rc == 0) rc = mdb_dbi_open(r->txn, NULL, 0, &r->dbi);
+  if (rc != 0) {
+    finalize(env, r, NULL);
+    return fail(env, "ROKV_NATIVE_LMDB", mdb_strerror(rc));
+  }
+  napi_value external;
+  if (napi_create_external(env, r, finalize, NULL, &external) != napi_ok) {
+    finalize(env, r, NULL);
+    return fail(env, "ROKV_NATIVE_MEMORY", "could not wrap the reader");
+  }
+  return external;
+}
+
+static napi_value GetPacked(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  uint32_t count = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 ||
+      napi_get_value_uint32(env, argv[2], &count) != napi_ok)
+    return fail(env, "ROKV_NATIVE_ARGS", "getPacked(reader, keys, count, out, starts, lengths)");
+  Reader* r = reader_arg(env, argv[0]);
+  if (r == NULL) return NULL;
+  size_t key_bytes, out_bytes, starts_length, lengths_length;
+  const unsigned char* keys = array_arg(env, argv[1], napi_uint8_array, (size_t) count * KEY_BYTES, &key_bytes);
+  if (keys == NULL) return NULL;
+  unsigned char* out = array_arg(env, argv[3], napi_uint8_array, 0, &out_bytes);
+  if (out == NULL) return NULL;
+  int32_t* starts = array_arg(env, argv[4], napi_int32_array, count, &starts_length);
+  if (starts == NULL) return NULL;
+  int32_t* lengths = array_arg(env, argv[5], napi_int32_array, count, &lengths_length);
+  if (lengths == NULL) return NULL;
+
+  size_t used = 0;
+  int fits = 1;
+  for (uint32_t i = 0; i < count; i++) {
+    MDB_val key = {KEY_BYTES, (void*) (keys + (size_t) i * KEY_BYTES)};
+    MDB_val data;
+    int rc = mdb_get(r->txn, r->dbi, &key, &data);
+    if (rc == MDB_NOTFOUND) {
+      lengths[i] = -1;
+      continue;
+    }
+    if (rc != 0) return fail(env, "ROKV_NATIVE_LMDB", mdb_strerror(rc));
+    if (fits && used + data.mv_size > out_bytes) fits = 0;
+    if (fits) {
+      memcpy(out + used, data.mv_data, data.mv_size);
+      starts[i] = (int32_t) used;
+      lengths[i] = (int32_t) data.mv_size;
+    }
+    used += data.mv_size;
+  }
+  if (used > 0x7fffffff) return fail(env, "ROKV_NATIVE_SIZE", "the values of one batch exceed 2 GiB");
+  napi_value result;
+  napi_create_double(env, fits ? (double) used : -(double) used, &result);
+  return result;
+}
+
+static napi_value Close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Reader* r = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_external(env, argv[0], (void**) &r) != napi_ok || r == NULL)
+    return fail(env, "ROKV_NATIVE_ARGS", "close(reader): expected a reader from open()");
+  close_reader(r);
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor methods[] = {
+      {"open", NULL, Open, NULL, NULL, NULL, napi_default, NULL},
+      {"getPacked", NULL, GetPacked, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods) != napi_ok) return NULL;
+  return exports;
+}
