@@ -43,8 +43,10 @@ const prefix = join(dirname(process.execPath), '..');
 const nodedir =
   process.env.npm_config_nodedir ?? (existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined);
 const args = [gyp, 'rebuild', `--lmdb_dir=${sources}`, ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
-const result = spawnSync(process.execPath, args, {
-  cwd: join(root, 'native'),
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-if (result.status !== 0) giveUp(`node-gyp exited with ${result.status ?? result.signal}`);
+// Quiet unless it fails: node-gyp and the compiler print hundreds of lines on success.
+const result = spawnSync(process.execPath, args, { cwd: join(root, 'native'), encoding: 'utf8' });
+if (result.status !== 0) {
+  process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+  giveUp(`node-gyp exited with ${result.status ?? result.signal}`);
+}
+console.log('rokv: built the native batch reader (native/build/Release/rokv_lmdb.node)');
