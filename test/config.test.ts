@@ -29,6 +29,17 @@ describe('serve config', () => {
     });
   }
 
+  const readers: [string, Parameters<typeof loadServeConfig>[0], NodeJS.ProcessEnv, boolean][] = [
+    ['nothing', {}, {}, true],
+    ['ROKV_NATIVE_READER=false', {}, { ROKV_NATIVE_READER: 'false' }, false],
+    ['--no-native-reader', { nativeReader: false }, { ROKV_NATIVE_READER: 'true' }, false],
+  ];
+  for (const [name, flags, env, on] of readers) {
+    test(`turns the native batch reader ${on ? 'on' : 'off'} given ${name}`, () => {
+      assert.equal(loadServeConfig(flags, env).nativeReader, on);
+    });
+  }
+
   test('lets flags win over the environment', () => {
     const c = loadServeConfig({ port: '9001', workers: '2' }, { PORT: '9000', ROKV_WORKERS: '3' });
     assert.deepEqual([c.port, c.workers], [9001, 2]);
