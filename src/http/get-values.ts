@@ -139,11 +139,6 @@ export function answerBatch(store: Store, batch: PackedBatch, metrics?: Metrics)
   return writeAnswer(batch, lookup, metrics);
 }
 
-/** Answers the parsed elements of a batch body (see answerBatch). */
-export function batchAnswer(store: Store, elements: readonly unknown[], metrics?: Metrics): Buffer | Promise<Buffer> {
-  return answerBatch(store, packBatch(elements), metrics);
-}
-
 function writeAnswer(batch: PackedBatch, found: PackedValues, metrics: Metrics | undefined): Buffer {
   const { count, keys, asked, slots, errors } = batch;
   const { bytes, starts, lengths } = found;
@@ -248,7 +243,7 @@ export function registerGetValues(
       schemaErrorFormatter: batchError(limits.maxKeys),
     },
     async (request, reply: FastifyReply) => {
-      const body = await batchAnswer(store, request.body.keys, metrics);
+      const body = await answerBatch(store, packBatch(request.body.keys), metrics);
       reply.raw.setHeader(DATASET_HEADER, store.info().id);
       return reply.type('application/json; charset=utf-8').send(body);
     },

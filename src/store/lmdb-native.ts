@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { packedArena } from './packed.js';
 import type { PackedValues } from './store.js';
 
 /** The functions of native/rokv-lmdb.c (see its header for the contract). */
@@ -49,9 +50,8 @@ export class NativeReader {
   getPacked(keys: Uint8Array, count: number): PackedValues {
     const starts = new Int32Array(count);
     const lengths = new Int32Array(count);
-    // Sized for short values, so a 100-key batch of the example data fits in Node's buffer pool;
-    // when the values need more, the reader says how much and the batch is read once more.
-    let bytes = Buffer.allocUnsafe(Math.max(256, count * 32));
+    // When the values need more room, the reader says how much and the batch is read once more.
+    let bytes = packedArena(count);
     const used = this.native.getPacked(this.reader, keys, count, bytes, starts, lengths);
     if (used < 0) {
       bytes = Buffer.allocUnsafe(-used);

@@ -5,6 +5,7 @@ import { publicInfo, type Manifest, type ManifestInfo } from '../snapshot/manife
 import { checkSnapshot } from '../snapshot/verify.js';
 import { UUID_BYTES } from '../uuid.js';
 import { NativeReader } from './lmdb-native.js';
+import { packedArena } from './packed.js';
 import type { PackedValues, Store } from './store.js';
 
 /** Values up to this many bytes are copied byte by byte; longer ones with TypedArray.set. */
@@ -79,9 +80,8 @@ export class LmdbStore implements Store {
   getPacked(keys: Uint8Array, count: number): PackedValues {
     if (this.native) return this.native.getPacked(keys, count);
     // One arena per batch, not one buffer per value: each value is copied out of LMDB's shared
-    // buffer into it. Sized for the example data's short values, so a 100-key batch fits in Node's
-    // buffer pool; it grows when values are longer.
-    let arena = Buffer.allocUnsafe(Math.max(256, count * 32));
+    // buffer into it, and it grows when values are longer.
+    let arena = packedArena(count);
     let used = 0;
     const starts = new Int32Array(count);
     const lengths = new Int32Array(count);

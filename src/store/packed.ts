@@ -12,6 +12,14 @@ export function lookupPacked(store: Store, keys: Uint8Array, count: number): Pac
   return store.getMany(asked).then(pack);
 }
 
+/**
+ * A buffer for the values of a `count`-key batch: sized for short values, so a 100-key batch of the
+ * example data fits in Node's buffer pool. Engines grow it, or ask again, when values are longer.
+ */
+export function packedArena(count: number): Buffer {
+  return Buffer.allocUnsafe(Math.max(256, count * 32));
+}
+
 /** Packs separate values (undefined for a missing key) into one buffer. */
 export function pack(values: readonly (Uint8Array | undefined)[]): PackedValues {
   const starts = new Int32Array(values.length);
