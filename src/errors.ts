@@ -12,6 +12,11 @@ export function preview(value: unknown, max = 60): string {
   } catch {
     text = String(value);
   }
+  return clip(text, max);
+}
+
+/** `text` cut to `max` characters, saying how long it was. */
+export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}...(${text.length} chars)` : text;
 }
 
@@ -81,7 +86,8 @@ export const catalog = {
     status: 413,
     message: `a batch holds at most ${limit} keys; send the keys in several batches`,
   }),
-  BAD_REQUEST: (detail: string) => ({ status: 400, message: `bad request: ${detail}` }),
+  // The detail may quote the request (Fastify's message for a malformed URL holds the whole URL).
+  BAD_REQUEST: (detail: string) => ({ status: 400, message: `bad request: ${clip(detail, 200)}` }),
   INTERNAL: () => ({ status: 500, message: 'internal server error; the failure was logged' }),
   UNAVAILABLE: (why: string) => ({ status: 503, message: `service unavailable: ${why}` }),
   NOT_READY: (why: string) => ({ status: 503, message: `not ready: ${why}` }),

@@ -59,6 +59,25 @@ describe('GET /values/{key}', () => {
     });
   }
 
+  const badUrls: [string, string][] = [
+    ['a bad percent-escape', '/values/%zz'],
+    ['a bad percent-escape in a 3,000-character path', `/values/%zz${'a'.repeat(3000)}`],
+    ['a cut multibyte escape', '/%E0%A4%A'],
+  ];
+  for (const [name, url] of badUrls) {
+    test(`answers a URL with ${name} with the catalog's 400 and a short message`, async () => {
+      const res = await get(url);
+      assert.equal(res.statusCode, 400);
+      const body = JSON.parse(res.body) as { message: string; code: string };
+      assert.equal(body.code, 'BAD_REQUEST');
+      assert.match(
+        body.message,
+        /^bad request: '\/.*' is not a valid url component$|^bad request: .*\.\.\.\(\d+ chars\)$/,
+      );
+      assert.ok(res.body.length < 300, `the echo is shortened: ${res.body.length} chars`);
+    });
+  }
+
   test('carries a strong ETag naming the data set and the key, and a public Cache-Control', async () => {
     const res = await get(`/values/${KEY.toUpperCase()}`);
     assert.equal(res.headers.etag, `"${store.info().id}.${KEY}"`);
