@@ -1,8 +1,8 @@
 /*
  * rokv's batch reader: looks up many 16-byte keys of a read-only LMDB snapshot in one call from
  * JavaScript. Why it exists: with lmdb-js a 100-key batch costs one V8-to-C++ call and its JavaScript
- * wrapper per key (~500 ns a key, ~60% of the server's CPU per batch); mdb_get itself is ~200 ns.
- * One call per batch halves the lookup time (bench: 48 -> 21 us per 100 keys in process).
+ * wrapper per key, a third of the server's CPU per batch (BENCH_BATCH=100 npm run bench:profile). One
+ * call per batch halves the lookup time: 431 -> 203 ns a key (bench/batch-reader.ts).
  *
  * It opens the snapshot's data file with its own LMDB environment, built from the very LMDB sources
  * and defines lmdb-js builds (so the file format is the same), read-only and without the lock file:

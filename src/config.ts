@@ -83,8 +83,9 @@ export const serveConfigSchema = z
     /** Requests a client address may make per minute; 0 turns rate limiting off. */
     rateLimit: nonNegativeInt.default(0),
     /**
-     * Answer `POST /get_value` on node:http ahead of Fastify's router where no hook applies (see
-     * src/http/fast-lane.ts); off sends every request through Fastify, for comparison or debugging.
+     * Answer `POST /get_value` and `POST /get_values` on node:http ahead of Fastify's router where no
+     * hook applies (see src/http/fast-lane.ts); off sends every request through Fastify, for
+     * comparison or debugging.
      */
     fastLane: flag.default(true),
     /**
