@@ -29,9 +29,10 @@ COPY --from=build --chown=root:root /app/native/build/Release/rokv_lmdb.node ./n
 COPY --from=build --chown=root:root /app/data ./data
 USER node
 EXPOSE 8080
-# Node's fetch needs no extra package in the slim image; any non-5xx answer means the server is up.
+# /readyz answers 200 once a data set is open and the server is not draining (Node's fetch needs no
+# extra package in the slim image).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/get_value',{method:'POST',headers:{'content-type':'application/json'},body:'{\"key\":\"1c39ae30-ec4a-4ffb-88d5-53ef7dfd26a8\"}'}).then(r=>process.exit(r.status<500?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM from `docker stop` drains in-flight requests; the default 10 s stop timeout matches rokv's.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "dist/main.js"]

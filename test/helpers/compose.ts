@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+/** The parts of a Dockerfile's final stage that decide how its container starts. */
+export interface ImageConfig {
+  entrypoint: string[];
+  cmd: string[];
+  env: Record<string, string>;
+  /** The HEALTHCHECK's CMD (exec form), if any. */
+  healthcheck: string[] | undefined;
+}
+
+/** One service of a compose file, as far as these tests read it. */
+export interface ComposeService {
+  image?: string;
+  build?: unknown;
+  entrypoint?: string[] | string;
+  command?: string[] | string;
+  environment?: Record<string, string | number | boolean> | string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }> | string[];
+  ports?: string[];
+  read_only?: boolean;
+}
+
+/** Reads a Dockerfile's final stage: ENTRYPOINT, CMD, ENV and HEALTHCHECK in exec (JSON) form. */
+export function readDockerfile(path: string): ImageConfig {
+  // Continuation lines joined, comments dropped; only the instructions after the last FROM count.
+  const lines = readFileSync(path, 'utf8')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const stage = lines.slice(lines.findLastIndex((l) => /^FROM\s/i.test(l)));
+  const image: ImageConfig = { entrypoint: [], cmd: [], env: {}, healthcheck: undefined };
+  const execForm = (rest: string, what: string): string[] => {
+    const parsed: unknown = JSON.parse(rest);
+    if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string'))
+      throw new Error(`${what} is not in exec form: ${rest}`);
+    return parsed as string[];
+  };
+  for (const line of stage) {
+    const [, instruction = '', rest = ''] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
+    switch (instruction.toUpperCase()) {
+      case 'ENTRYPOINT':
+        image.entrypoint = execForm(rest, 'ENTRYPOINT');
+        image.cmd = []; // Docker resets CMD when a later ENTRYPOINT is set.
+        break;
+      case 'CMD':
+        image.cmd = execForm(rest, 'CMD');
+        break;
+      case 'ENV':
+        for (const m of rest.matchAll(/(\w+)=("[^"]*"|\S+)/g)) image.env[m[1]!] = m[2]!.replace(/^"|"$/g, '');
+        break;
+      case 'HEALTHCHECK': {
+        const cmd = /\bCMD\s+(\[.*\])$/.exec(rest);
+        if (!cmd) throw new Error(`HEALTHCHECK is not in exec form: ${rest}`);
+        image.healthcheck = execForm(cmd[1]!, 'HEALTHCHECK');
+        break;
+      }
+    }
+  }
+  return image;
+}
+
+/** Parses a compose file, with YAML merge keys (`<<: *anchor`) resolved as compose resolves them. */
+export function readCompose(path: string): Record<string, ComposeService> {
+  const doc = parse(readFileSync(path, 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+  return doc.services;
+}
+
+/** Compose's interpolation for files that use none but `$$` (a literal `$`); any other `$` is refused. */
+export function interpolate(value: string): string {
+  const unescaped = value.replace(/\$\$/g, '\u0000');
+  if (unescaped.includes('$')) throw new Error(`the test does not interpolate variables: ${value}`);
+  return unescaped.replace(/\u0000/g, '$');
+}
+
+function list(value: string[] | string | undefined, what: string): string[] | undefined {
+  if (typeof value === 'string') throw new Error(`${what} should be a list (exec form), not the string ${value}`);
+  return value?.map(interpolate);
+}
+
+/**
+ * The argv a service's container runs, by compose's rules: an `entrypoint` in the service replaces the
+ * image's ENTRYPOINT and drops its CMD; `command` replaces CMD; the container runs entrypoint + command.
+ */
+export function effectiveCommand(service: ComposeService, image: ImageConfig): string[] {
+  const entrypoint = list(service.entrypoint, 'entrypoint');
+  const command = list(service.command, 'command');
+  if (entrypoint !== undefined) return [...entrypoint, ...(command ?? [])];
+  return [...image.entrypoint, ...(command ?? image.cmd)];
+}
+
+/** The container's environment: the image's ENV overridden by the service's `environment`. */
+export function effectiveEnv(service: ComposeService, image: ImageConfig): Record<string, string> {
+  const env: Record<string, string> = { ...image.env };
+  const entries = Array.isArray(service.environment)
+    ? service.environment.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as const)
+    : Object.entries(service.environment ?? {});
+  for (const [k, v] of entries) env[k] = interpolate(String(v));
+  return env;
+}
+
+/** The services `name` waits for, with the condition of each (compose's default is service_started). */
+export function dependencies(service: ComposeService): [string, string][] {
+  const deps = service.depends_on ?? [];
+  return Array.isArray(deps)
+    ? deps.map((d) => [d, 'service_started'])
+    : Object.entries(deps).map(([d, c]) => [d, c.condition ?? 'service_started']);
+}
+
+/** The services in an order compose may start them: each after everything it depends on. */
+export function startOrder(services: Record<string, ComposeService>): string[] {
+  const order: string[] = [];
+  const visit = (name: string, path: string[]): void => {
+    if (order.includes(name)) return;
+    if (path.includes(name)) throw new Error(`dependency cycle: ${[...path, name].join(' -> ')}`);
+    const service = services[name];
+    if (!service) throw new Error(`${path.at(-1) ?? 'compose'} depends on an unknown service ${name}`);
+    for (const [dep] of dependencies(service)) visit(dep, [...path, name]);
+    order.push(name);
+  };
+  for (const name of Object.keys(services)) visit(name, []);
+  return order;
+}
