@@ -27,6 +27,8 @@ COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --from=build --chown=root:root /app/native/build/Release/rokv_lmdb.node ./native/build/Release/rokv_lmdb.node
 COPY --from=build --chown=root:root /app/data ./data
+# `rokv` on PATH, for `docker run --entrypoint rokv`, `kubectl exec ... -- rokv versions` and the like.
+RUN ln -s /app/dist/main.js /usr/local/bin/rokv
 USER node
 EXPOSE 8080
 # /readyz answers 200 once a data set is open and the server is not draining (Node's fetch needs no

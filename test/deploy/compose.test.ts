@@ -14,7 +14,7 @@ import {
   readDockerfile,
   startOrder,
   type ComposeService,
-} from '../helpers/compose.js';
+} from '../helpers/containers.js';
 import { post } from '../helpers/binary.js';
 import { eventually } from '../helpers/processes.js';
 import { redisAvailable } from '../helpers/redis-cluster.js';

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
+// How the Dockerfile, docker-compose.yml and the Kubernetes manifests start containers, by their rules.
+
 /** The parts of a Dockerfile's final stage that decide how its container starts. */
 export interface ImageConfig {
   entrypoint: string[];
@@ -123,4 +125,28 @@ export function startOrder(services: Record<string, ComposeService>): string[] {
   };
   for (const name of Object.keys(services)) visit(name, []);
   return order;
+}
+
+/** A Kubernetes container, as far as these tests read it. */
+export interface PodContainer {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: { name: string; value?: string }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+}
+
+/**
+ * The argv a Kubernetes container runs: `command` replaces the image's ENTRYPOINT (and drops its CMD),
+ * `args` replaces CMD.
+ */
+export function containerCommand(container: PodContainer, image: ImageConfig): string[] {
+  if (container.command !== undefined) return [...container.command, ...(container.args ?? [])];
+  return [...image.entrypoint, ...(container.args ?? image.cmd)];
+}
+
+/** The container's environment: the image's ENV overridden by the container's `env` values. */
+export function containerEnv(container: PodContainer, image: ImageConfig): Record<string, string> {
+  return { ...image.env, ...Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? ''])) };
 }
