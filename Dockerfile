@@ -1,20 +1,29 @@
 # syntax=docker/dockerfile:1
-# Build stage: install everything, compile TypeScript and the native batch reader (python3, make and g++
-# for node-gyp; the official image has Node's headers), build the example snapshot, drop dev dependencies.
-FROM node:24-bookworm-slim AS build
+# Dev stage: everything installed (dev dependencies too), TypeScript and the native batch reader compiled
+# (python3, make and g++ for node-gyp; the official image has Node's headers), the example snapshot
+# built. `devspace dev` runs this stage, as the `node` user who owns /app, so that the src/ it syncs
+# compiles into dist/ (devspace.yaml).
+FROM node:24-bookworm-slim AS dev
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir /app && chown node:node /app
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-COPY scripts ./scripts
-COPY native/binding.gyp native/*.c ./native/
-COPY src ./src
-COPY data/example.json ./data/example.json
+USER node
+COPY --chown=node:node package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY --chown=node:node scripts ./scripts
+COPY --chown=node:node native/binding.gyp native/*.c ./native/
+COPY --chown=node:node src ./src
+COPY --chown=node:node data/example.json ./data/example.json
 RUN npm ci --no-audit --no-fund \
  && { [ -f native/build/Release/rokv_lmdb.node ] || npm run build:native; } \
- && node dist/main.js build data/example.json --out data/example-$(node -p "require('./package.json').version").snapshot \
- && npm prune --omit=dev
+ && node dist/main.js build data/example.json --out data/example-$(node dist/main.js --version).snapshot
+ENTRYPOINT ["node", "dist/main.js"]
+CMD ["serve"]
+
+# Build stage: the dev stage without its dev dependencies.
+FROM dev AS build
+RUN npm prune --omit=dev
 
 # Runtime stage: only the compiled code, production dependencies and data; runs as the non-root `node` user
 # and writes nothing, so it runs with `docker run --read-only` and a snapshot mounted `:ro` (LMDB opened
