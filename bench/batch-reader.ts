@@ -25,7 +25,7 @@ if (!native.readsNatively) throw new Error('the native batch reader is not built
 function usPerBatch(store: LmdbStore): number {
   const t = process.hrtime.bigint();
   let sink = 0;
-  for (let i = 0; i < 20_000; i++) sink += store.getPacked(batches[i % batches.length]!, BATCH).bytes.length;
+  for (let i = 0; i < 20_000; i++) sink += store.getPacked(batches[i % batches.length]!, BATCH)!.bytes.length;
   if (sink < 0) console.log(sink);
   return Number(process.hrtime.bigint() - t) / 20_000 / 1000;
 }

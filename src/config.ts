@@ -42,6 +42,11 @@ export const serveConfigSchema = z
     batchMaxKeys: positiveInt.default(1000),
     /** Largest accepted `POST /get_values` body, in bytes; 1,000 keys need about 40,000. */
     batchBodyLimit: positiveInt.default(65_536),
+    /**
+     * Largest `POST /get_values` answer, in bytes; a batch whose answer would be longer gets 413
+     * before its answer is allocated (see docs/security.md for the default).
+     */
+    batchMaxAnswerBytes: positiveInt.default(8 * 1024 * 1024),
     /** How long shared caches may keep a `GET /values/{key}` answer, in seconds (revalidated by ETag after). */
     cacheMaxAgeSeconds: z.coerce.number().int().min(0).default(3600),
     /** Origins allowed to call the API from a browser (CORS); empty means CORS is off. */
@@ -128,6 +133,7 @@ export interface ServeFlags {
   maxEventLoopLagMs?: string | undefined;
   rateLimit?: string | undefined;
   headersTimeoutMs?: string | undefined;
+  batchMaxAnswerBytes?: string | undefined;
   fastLane?: boolean | undefined;
   nativeReader?: boolean | undefined;
 }
@@ -146,6 +152,7 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Serv
     bodyLimit: env.ROKV_BODY_LIMIT || undefined,
     batchBodyLimit: env.ROKV_BATCH_BODY_LIMIT || undefined,
     batchMaxKeys: env.ROKV_BATCH_MAX_KEYS || undefined,
+    batchMaxAnswerBytes: pick(flags.batchMaxAnswerBytes, 'ROKV_BATCH_MAX_ANSWER_BYTES'),
     cacheMaxAgeSeconds: env.ROKV_CACHE_MAX_AGE || undefined,
     adminToken: pick(flags.adminToken, 'ROKV_ADMIN_TOKEN'),
     adminPort: pick(flags.adminPort, 'ROKV_ADMIN_PORT'),

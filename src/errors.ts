@@ -86,6 +86,10 @@ export const catalog = {
     status: 413,
     message: `a batch holds at most ${limit} keys; send the keys in several batches`,
   }),
+  ANSWER_TOO_LARGE: (limit: number) => ({
+    status: 413,
+    message: `the answer to this batch would be larger than the limit of ${limit} bytes; ask for fewer keys per batch`,
+  }),
   // The detail may quote the request (Fastify's message for a malformed URL holds the whole URL).
   BAD_REQUEST: (detail: string) => ({ status: 400, message: `bad request: ${clip(detail, 200)}` }),
   INTERNAL: () => ({ status: 500, message: 'internal server error; the failure was logged' }),

@@ -11,7 +11,7 @@ import { withUsage } from './args.js';
 
 const USAGE =
   'rokv serve [--data DIR|ROOT | --store URL] [--port 8080] [--host 0.0.0.0] [--workers N] [--log-level info] [--cors-origin ORIGIN]... [--admin-token T] [--admin-port P] [--admin-host H] [--reload-verify full|quick]' +
-  ' [--api-keys FILE] [--auth-ops] [--tls-cert FILE --tls-key FILE [--http2]] [--max-connections N] [--max-lag-ms MS] [--rate-limit N] [--headers-timeout-ms MS] [--no-fast-lane] [--no-native-reader]';
+  ' [--api-keys FILE] [--auth-ops] [--tls-cert FILE --tls-key FILE [--http2]] [--max-connections N] [--max-lag-ms MS] [--rate-limit N] [--headers-timeout-ms MS] [--batch-max-answer-bytes N] [--no-fast-lane] [--no-native-reader]';
 
 /** `rokv serve`: serves a snapshot (the bundled example without --data) on all cores. */
 export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -48,6 +48,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
         'max-lag-ms': { type: 'string' },
         'rate-limit': { type: 'string' },
         'headers-timeout-ms': { type: 'string' },
+        'batch-max-answer-bytes': { type: 'string' },
         'no-fast-lane': { type: 'boolean' },
         'no-native-reader': { type: 'boolean' },
       },
@@ -72,6 +73,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
       maxEventLoopLagMs: values['max-lag-ms'],
       rateLimit: values['rate-limit'],
       headersTimeoutMs: values['headers-timeout-ms'],
+      batchMaxAnswerBytes: values['batch-max-answer-bytes'],
       fastLane: values['no-fast-lane'] === true ? false : undefined,
       nativeReader: values['no-native-reader'] === true ? false : undefined,
     },

@@ -1,22 +1,20 @@
-import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { dataRoutes } from '../api/routes.js';
+import { AJV_OPTIONS } from '../api/schemas.js';
 import type { ServeConfig } from '../config.js';
 import type { Store } from '../store/store.js';
 import { registerAdmin, type AdminActions } from './admin.js';
-import { registerDataset, stampDatasetHeader } from './dataset.js';
 import type { ApiKeys } from './api-keys.js';
-import { registerAuth } from './auth.js';
+import { registerDataRoutes } from './data-routes.js';
+import { registerDataset, stampDatasetHeader } from './dataset.js';
 import { frameworkErrors, installErrorHandlers } from './errors.js';
 import { createLaneServer, FastLane } from './fast-lane.js';
-import { registerGetValue } from './get-value.js';
-import { batchValidator, registerGetValues } from './get-values.js';
 import { installJsonBodyParser } from './json-body.js';
 import { installMetrics, Metrics, registerMetrics, type MetricsSource } from './metrics.js';
 import { installOpenApi } from './openapi.js';
-import { AJV_OPTIONS } from './schemas.js';
 import { Readiness, registerProbes, type VersionReport } from './probes.js';
+import { hooksOn } from './request-hooks.js';
 import { MAX_PATH_PARAM_LENGTH, registerValues } from './values.js';
-import { registerLoadShedding, registerRateLimit } from './limits.js';
 
 /** The part of the configuration the HTTP app needs. */
 export type AppConfig = Pick<
@@ -28,6 +26,7 @@ export type AppConfig = Pick<
   | 'logLevel'
   | 'batchMaxKeys'
   | 'batchBodyLimit'
+  | 'batchMaxAnswerBytes'
   | 'cacheMaxAgeSeconds'
   | 'corsOrigins'
 > &
@@ -70,26 +69,24 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     http: typeof timeouts;
   };
   const metrics = new Metrics(store, options.versions);
-  const { maxEventLoopLagMs = 0, rateLimit = 0 } = config;
-  const { apiKeys } = options;
-  // The fast lane skips Fastify's hooks, so it runs only where no hook would change an answer.
-  const laneApplies =
-    config.fastLane !== false &&
-    tls === undefined &&
-    apiKeys === undefined &&
-    rateLimit === 0 &&
-    maxEventLoopLagMs === 0 &&
-    config.corsOrigins.length === 0;
-  const batchLimits = { maxKeys: config.batchMaxKeys, bodyLimit: config.batchBodyLimit };
-  const validateBatch = batchValidator(config.batchMaxKeys);
-  const lane = laneApplies
-    ? new FastLane(store, {
-        bodyLimit: config.bodyLimit,
-        batch: { ...batchLimits, validate: validateBatch },
-        metrics,
-        logError: (err) => app.log.error({ err }, 'request failed'),
-      })
-    : undefined;
+  const hookConfig = { ...config, apiKeys: options.apiKeys };
+  const hooks = hooksOn(hookConfig);
+  const routes = dataRoutes(
+    store,
+    {
+      bodyLimit: config.bodyLimit,
+      batch: {
+        maxKeys: config.batchMaxKeys,
+        bodyLimit: config.batchBodyLimit,
+        maxAnswerBytes: config.batchMaxAnswerBytes,
+      },
+    },
+    (err) => app.log.error({ err }, 'request failed'),
+  );
+  // The fast lane skips Fastify's hooks, so it runs only where no hook would change an answer,
+  // and on plain HTTP only (node:http's server).
+  const lane =
+    config.fastLane !== false && tls === undefined && hooks.length === 0 ? new FastLane(routes, metrics) : undefined;
   const app = Fastify({
     ...serverKind,
     ...(lane
@@ -130,22 +127,16 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
   } else {
     stampDatasetHeader(app.server, store);
   }
-  if (config.corsOrigins.length > 0) void app.register(cors, { origin: config.corsOrigins });
   installMetrics(app, metrics);
-  installOpenApi(app, config.batchMaxKeys);
+  installOpenApi(app);
   const readiness = options.readiness ?? new Readiness();
   if (options.readiness === undefined) app.addHook('onReady', () => readiness.serving());
-  if (maxEventLoopLagMs > 0) registerLoadShedding(app, maxEventLoopLagMs);
-  if (rateLimit > 0) registerRateLimit(app, rateLimit);
-  // After the plugins load, so shedding and rate limiting run first: a flood of keyless or
-  // key-guessing requests is limited before any key is hashed. Both are queued before the routes
-  // plugin below, so its routes inherit the hooks.
-  if (apiKeys) void app.after(() => registerAuth(app, apiKeys, config.authOps === true));
+  // Queued before the routes plugin below, so its routes inherit the hooks.
+  for (const hook of hooks) hook.install(app, hookConfig);
   // Routes go in a plugin so that they are added after the OpenAPI plugin loaded and saw them.
   void app.register(async (api) => {
-    registerGetValue(api, store, config.bodyLimit);
-    registerGetValues(api, store, batchLimits, validateBatch, metrics);
-    registerValues(api, store, config.cacheMaxAgeSeconds);
+    registerDataRoutes(api, routes, metrics, config.batchMaxKeys);
+    registerValues(api, store, metrics, config.cacheMaxAgeSeconds);
     registerDataset(api, store);
     registerProbes(api, store, readiness, options.versions);
     registerMetrics(api, metrics, options.metricsSource);

@@ -1,20 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RokvError, rokvError, type ErrorCode } from '../errors.js';
-
-/** The body of every error answer: a human message and the catalog's stable code. */
-export interface ErrorBody {
-  message: string;
-  code: ErrorCode;
-}
-
-/** The body every answer with `err` carries, wherever it is serialized. */
-export function errorBody(err: RokvError): ErrorBody {
-  return { message: err.message, code: err.code };
-}
+import { errorBody } from '../api/answer.js';
+import { JSON_TYPE } from '../api/contract.js';
+import { RokvError, rokvError } from '../errors.js';
 
 /** Sends a catalog error as the JSON error body with its status. */
 export function sendError(reply: FastifyReply, err: RokvError): FastifyReply {
-  return reply.code(err.statusCode).type('application/json; charset=utf-8').send(errorBody(err));
+  return reply.code(err.statusCode).type(JSON_TYPE).send(errorBody(err));
 }
 
 /** Maps Fastify's own errors (body parsing, limits) onto the catalog; anything else is a 500. */

@@ -1,11 +1,10 @@
 import type { FastifyInstance, onResponseHookHandler, RouteOptions } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Outcome } from '../api/contract.js';
 import type { Store } from '../store/store.js';
 import type { VersionReport } from './probes.js';
 import { rejectOtherMethods } from './errors.js';
-
-/** Routes that look one key up: their status says the outcome of the lookup. */
-const SINGLE_KEY_ROUTES = new Set(['/get_value', '/values/:key']);
+import { curlDoc, type RouteDocs } from './openapi.js';
 
 const DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
@@ -145,12 +144,21 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Counts one batch: its size and the outcome of each of its keys. */
-  countBatch(keys: number, found: number, missing: number, invalid: number): void {
-    this.batchKeys.observe(keys);
-    this.outcomes.found += found;
-    this.outcomes.missing += missing;
-    this.outcomes.invalid += invalid;
+  /** Counts what one answer did to lookups: its keys by outcome, and the size of a batch. */
+  countOutcome(outcome: Outcome): void {
+    if (outcome.batchKeys > 0) this.batchKeys.observe(outcome.batchKeys);
+    this.outcomes.found += outcome.found;
+    this.outcomes.missing += outcome.missing;
+    this.outcomes.invalid += outcome.invalid;
+  }
+
+  /**
+   * Counts an answer given outside Fastify (the fast lane): what the route hook and the data route
+   * count for one given through Fastify.
+   */
+  recordAnswer(stats: RouteStats, status: number, seconds: number, outcome: Outcome): void {
+    stats.record(status, seconds);
+    this.countOutcome(outcome);
   }
 
   /** The counters of one route and method, created on first use; `record` on them counts an answer. */
@@ -163,17 +171,9 @@ export class Metrics {
     return stats;
   }
 
-  /** Counts the outcome of a one-key lookup from the status it answered with. */
-  countSingle(status: number): void {
-    if (status === 200 || status === 304) this.outcomes.found++;
-    else if (status === 404) this.outcomes.missing++;
-    else if (status === 400) this.outcomes.invalid++;
-  }
-
   /** An onResponse hook for one route, its label fixed when the route is added. */
   responseHook(route: string): onResponseHookHandler {
     const byMethod = new Map<string, RouteStats>();
-    const single = SINGLE_KEY_ROUTES.has(route);
     return (request, reply, done) => {
       const method = request.method;
       let stats = byMethod.get(method);
@@ -181,9 +181,7 @@ export class Metrics {
         stats = this.routeStats(route, method);
         byMethod.set(method, stats);
       }
-      const status = reply.statusCode;
-      stats.record(status, reply.elapsedTime / 1000);
-      if (single) this.countSingle(status);
+      stats.record(reply.statusCode, reply.elapsedTime / 1000);
       done();
     };
   }
@@ -229,7 +227,14 @@ export function installMetrics(app: FastifyInstance, metrics: Metrics): void {
 /** Registers `GET /metrics` in Prometheus text format, from `source` (this process's registry by default). */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics, source: MetricsSource = localMetrics): void {
   const text = source(metrics.registry);
-  app.get('/metrics', async (_request, reply) => {
+  const docs: RouteDocs = {
+    summary: 'Prometheus metrics (all workers)',
+    description: curlDoc('curl -s localhost:8080/metrics'),
+    response: {
+      200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+    },
+  };
+  app.get('/metrics', { config: { docs } }, async (_request, reply) => {
     const body = await text();
     return reply.type(metrics.registry.contentType).send(body);
   });

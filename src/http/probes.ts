@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { JSON_TYPE } from '../api/contract.js';
+import { errorSchema, probeSchema } from '../api/schemas.js';
 import { rokvError, type RokvError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { rejectOtherMethods, sendError } from './errors.js';
+import { curlDoc, jsonDoc, type RouteDocs } from './openapi.js';
 
 /** A valid key used to prove the store answers; whether it is present does not matter. */
 const PROBE_KEY = new Uint8Array([0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 0]);
@@ -46,6 +49,18 @@ export async function notReadyReason(readiness: Readiness, store: Store): Promis
   return undefined;
 }
 
+const healthzDocs: RouteDocs = {
+  summary: 'Liveness: the process answers',
+  description: curlDoc('curl -s localhost:8080/healthz'),
+  response: { 200: jsonDoc(probeSchema, 'Alive.') },
+};
+
+const readyzDocs: RouteDocs = {
+  summary: 'Readiness: the data set is open and answers lookups',
+  description: curlDoc('curl -s localhost:8080/readyz'),
+  response: { 200: jsonDoc(probeSchema, 'Ready.'), 503: jsonDoc(errorSchema, 'Starting or shutting down.') },
+};
+
 /**
  * Registers `GET /healthz` (the process answers) and `GET /readyz` (it should get traffic). Readiness
  * flips to 503 as soon as the app starts closing, before Fastify stops taking connections.
@@ -60,8 +75,10 @@ export function registerProbes(
     readiness.stopping();
     done();
   });
-  app.get('/healthz', (_request, reply) => reply.type('application/json; charset=utf-8').send('{"status":"ok"}'));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', { config: { docs: healthzDocs } }, (_request, reply) =>
+    reply.type(JSON_TYPE).send('{"status":"ok"}'),
+  );
+  app.get('/readyz', { config: { docs: readyzDocs } }, async (_request, reply) => {
     const reason = await notReadyReason(readiness, store);
     if (reason !== undefined) return sendError(reply, reason);
     // Details tell an operator what serves and what was refused (a bad version keeps the old one serving).
@@ -70,7 +87,7 @@ export function registerProbes(
       ...(versions ? { versions: versions() } : {}),
       ...(store.health ? { store: store.health() } : {}),
     };
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify(details));
+    return reply.type(JSON_TYPE).send(JSON.stringify(details));
   });
   rejectOtherMethods(app, '/healthz', ['GET', 'HEAD']);
   rejectOtherMethods(app, '/readyz', ['GET', 'HEAD']);

@@ -1,9 +1,28 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { valueBody } from '../api/answer.js';
+import { JSON_TYPE, OUTCOME, VALUES } from '../api/contract.js';
+import { errorSchema, keySchema, valueSchema } from '../api/schemas.js';
 import { rokvError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { formatUuid, parseUuid } from '../uuid.js';
 import { rejectOtherMethods, sendError } from './errors.js';
-import { valueBody } from './get-value.js';
+import type { Metrics } from './metrics.js';
+import { curlDoc, jsonDoc, type RouteDocs } from './openapi.js';
+
+const docs: RouteDocs = {
+  summary: 'Look one key up with a cacheable GET',
+  description: curlDoc(`curl -si localhost:8080/values/8a35eb59-62b3-481c-8875-1f248df4c952`),
+  params: { type: 'object', required: ['key'], properties: { key: keySchema } },
+  response: {
+    200: {
+      ...jsonDoc(valueSchema, 'The value, with a strong ETag and Cache-Control: public.'),
+      headers: { etag: { schema: { type: 'string' } }, 'cache-control': { schema: { type: 'string' } } },
+    },
+    304: { description: 'If-None-Match matched the ETag.' },
+    404: jsonDoc(errorSchema, 'The key is a valid UUIDv4 but not in the data set.'),
+    400: jsonDoc(errorSchema, 'The request is malformed; the message says why.'),
+  },
+};
 
 /**
  * The longest path segment the router hands to a route (find-my-way's `maxParamLength`, 100 by
@@ -38,23 +57,33 @@ export function noneMatch(header: string | undefined, etag: string): boolean {
  * `/get_value` for a key in the path, cacheable by shared caches because a snapshot never changes;
  * the ETag names the data set, so a new data set invalidates what caches hold.
  */
-export function registerValues(app: FastifyInstance, store: Store, maxAgeSeconds: number): void {
+export function registerValues(app: FastifyInstance, store: Store, metrics: Metrics, maxAgeSeconds: number): void {
   const cacheControl = `public, max-age=${maxAgeSeconds}`;
 
   const cacheable = (reply: FastifyReply, etag: string): FastifyReply =>
     reply.header('etag', etag).header('cache-control', cacheControl);
 
-  app.get<{ Params: { key: string } }>('/values/:key', async (request, reply) => {
+  app.get<{ Params: { key: string } }>(VALUES, { config: { docs } }, async (request, reply) => {
     const keyBytes = parseUuid(request.params.key);
-    if (keyBytes === undefined) return sendError(reply, rokvError('KEY_INVALID', request.params.key));
+    if (keyBytes === undefined) {
+      metrics.countOutcome(OUTCOME.invalid);
+      return sendError(reply, rokvError('KEY_INVALID', request.params.key));
+    }
     const key = formatUuid(keyBytes);
     const etag = etagOf(store.info().id, key);
     // A stored miss is as stable as a hit: both answers may be cached and revalidated.
     cacheable(reply, etag);
-    if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+    if (noneMatch(request.headers['if-none-match'], etag)) {
+      metrics.countOutcome(OUTCOME.found);
+      return reply.code(304).send();
+    }
     const found = await store.get(keyBytes);
-    if (found === undefined) return sendError(reply, rokvError('KEY_NOT_FOUND', key));
-    return reply.type('application/json; charset=utf-8').send(valueBody(found));
+    if (found === undefined) {
+      metrics.countOutcome(OUTCOME.missing);
+      return sendError(reply, rokvError('KEY_NOT_FOUND', key));
+    }
+    metrics.countOutcome(OUTCOME.found);
+    return reply.type(JSON_TYPE).send(valueBody(found));
   });
-  rejectOtherMethods(app, '/values/:key', ['GET', 'HEAD']);
+  rejectOtherMethods(app, VALUES, ['GET', 'HEAD']);
 }

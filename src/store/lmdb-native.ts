@@ -47,13 +47,14 @@ export class NativeReader {
   }
 
   /** Looks up `count` keys packed 16 bytes each in `keys` (see Store.getPacked). */
-  getPacked(keys: Uint8Array, count: number): PackedValues {
+  getPacked(keys: Uint8Array, count: number, maxBytes = Number.MAX_SAFE_INTEGER): PackedValues | undefined {
     const starts = new Int32Array(count);
     const lengths = new Int32Array(count);
     // When the values need more room, the reader says how much and the batch is read once more.
     let bytes = packedArena(count);
     const used = this.native.getPacked(this.reader, keys, count, bytes, starts, lengths);
     if (used < 0) {
+      if (-used > maxBytes) return undefined;
       bytes = Buffer.allocUnsafe(-used);
       this.native.getPacked(this.reader, keys, count, bytes, starts, lengths);
     }

@@ -3,13 +3,11 @@ import { join } from 'node:path';
 import { DATA_FILE, openDataFile, type DataFile } from '../snapshot/lmdb-file.js';
 import { publicInfo, type Manifest, type ManifestInfo } from '../snapshot/manifest.js';
 import { checkSnapshot } from '../snapshot/verify.js';
+import { copyBytes } from '../bytes.js';
 import { UUID_BYTES } from '../uuid.js';
 import { NativeReader } from './lmdb-native.js';
 import { packedArena } from './packed.js';
 import type { PackedValues, Store } from './store.js';
-
-/** Values up to this many bytes are copied byte by byte; longer ones with TypedArray.set. */
-const SHORT_VALUE = 64;
 
 /** The embedded engine: an LMDB file mapped read-only. Lookups are synchronous memory reads. */
 export class LmdbStore implements Store {
@@ -69,7 +67,7 @@ export class LmdbStore implements Store {
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     const packedKeys = new Uint8Array(keys.length * UUID_BYTES);
     for (let i = 0; i < keys.length; i++) packedKeys.set(keys[i]!, i * UUID_BYTES);
-    const { bytes, starts, lengths } = this.getPacked(packedKeys, keys.length);
+    const { bytes, starts, lengths } = this.getPacked(packedKeys, keys.length)!;
     const results: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(keys.length);
     for (let i = 0; i < keys.length; i++) {
       results[i] = lengths[i]! < 0 ? undefined : bytes.subarray(starts[i]!, starts[i]! + lengths[i]!);
@@ -77,8 +75,8 @@ export class LmdbStore implements Store {
     return results;
   }
 
-  getPacked(keys: Uint8Array, count: number): PackedValues {
-    if (this.native) return this.native.getPacked(keys, count);
+  getPacked(keys: Uint8Array, count: number, maxBytes = Number.MAX_SAFE_INTEGER): PackedValues | undefined {
+    if (this.native) return this.native.getPacked(keys, count, maxBytes);
     // One arena per batch, not one buffer per value: each value is copied out of LMDB's shared
     // buffer into it, and it grows when values are longer.
     let arena = packedArena(count);
@@ -102,18 +100,15 @@ export class LmdbStore implements Store {
         continue;
       }
       const length = shared.length;
+      if (used + length > maxBytes) return undefined;
       if (used + length > arena.length) {
         const grown = Buffer.allocUnsafe(Math.max(arena.length * 2, used + length));
         grown.set(arena.subarray(0, used));
         arena = grown;
       }
-      if (length <= SHORT_VALUE) {
-        // A loop copies a short value faster than a view and TypedArray.set.
-        for (let b = 0; b < length; b++) arena[used + b] = shared[b]!;
-      } else {
-        // Through a true view, as in get(): the shared buffer's larger backing store trips set/copy.
-        arena.set(shared.subarray(0, length), used);
-      }
+      // copyBytes copies through a true view, as get() hands out: the shared buffer's larger
+      // backing store trips set/copy.
+      copyBytes(arena, used, shared, 0, length);
       starts[i] = used;
       lengths[i] = length;
       used += length;

@@ -33,8 +33,14 @@ export interface Store {
    * Optional: `getMany` for `count` keys packed 16 bytes each in `keys`, answered in one buffer, a
    * copy safe to keep. Engines whose lookups are memory reads answer at once, without an object per
    * key, which is most of what a large batch costs. Callers go through `lookupPacked`.
+   * When the values would take more than `maxBytes` bytes the engine answers undefined, having
+   * allocated nothing for them, so a batch asking for too much cannot take the memory it asks for.
    */
-  getPacked?(keys: Uint8Array, count: number): PackedValues | Promise<PackedValues>;
+  getPacked?(
+    keys: Uint8Array,
+    count: number,
+    maxBytes?: number,
+  ): PackedValues | undefined | Promise<PackedValues | undefined>;
   /** What the data set says about itself. */
   info(): ManifestInfo;
   /** Optional: the engine's own state (connections, versions) for `/readyz`; `ready: false` fails readiness. */

@@ -1,6 +1,6 @@
 import type { ManifestInfo } from '../snapshot/manifest.js';
-import { lookupPacked } from './packed.js';
-import type { PackedValues, Store } from './store.js';
+import { lookupPacked, type PackedLookup } from './packed.js';
+import type { Store } from './store.js';
 
 /** One store the wrapper has held, with the lookups still running on it. */
 interface Slot {
@@ -44,9 +44,9 @@ export class SwappableStore implements Store {
     }
   }
 
-  getPacked(keys: Uint8Array, count: number): PackedValues | Promise<PackedValues> {
+  getPacked(keys: Uint8Array, count: number, maxBytes?: number): PackedLookup | Promise<PackedLookup> {
     const slot = this.slot;
-    const found = lookupPacked(slot.store, keys, count);
+    const found = lookupPacked(slot.store, keys, count, maxBytes);
     if (!(found instanceof Promise)) return found;
     slot.readers++;
     return found.finally(() => release(slot));

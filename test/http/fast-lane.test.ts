@@ -5,10 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { parseServeConfig } from '../../src/config.js';
+import { dataRoutes } from '../../src/api/routes.js';
 import { rokvError } from '../../src/errors.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLaneServer, FastLane } from '../../src/http/fast-lane.js';
-import { batchValidator } from '../../src/http/get-values.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { LmdbStore } from '../../src/store/lmdb.js';
 import { badBodies, badKeys, KEY, MISSING, pairs } from '../helpers/get-value-cases.js';
@@ -207,16 +207,15 @@ describe('the fast lane on its own', () => {
   let lane: FastLane;
 
   before(async () => {
-    lane = new FastLane(store, {
-      bodyLimit: 4096,
-      batch: {
-        maxKeys: LIMITS.batchMaxKeys,
-        bodyLimit: LIMITS.batchBodyLimit,
-        validate: batchValidator(LIMITS.batchMaxKeys),
+    const routes = dataRoutes(
+      store,
+      {
+        bodyLimit: 4096,
+        batch: { maxKeys: LIMITS.batchMaxKeys, bodyLimit: LIMITS.batchBodyLimit, maxAnswerBytes: 1 << 20 },
       },
-      metrics: new Metrics(store),
-      logError: (err) => assert.fail(String(err)),
-    });
+      (err) => assert.fail(String(err)),
+    );
+    lane = new FastLane(routes, new Metrics(store));
     server = createLaneServer(
       lane,
       store,

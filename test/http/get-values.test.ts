@@ -59,7 +59,12 @@ describe('POST /get_values', () => {
   });
 
   test('answers 1,000 keys of every kind, repeats included, each byte for byte as POST /get_value', async (t) => {
-    const { app: wide, close: closeWide } = await appOf(pairs, { batchMaxKeys: 1000, batchBodyLimit: 1_000_000 });
+    // About 17 MB of answer (the 100 KB value ~170 times): over the default answer limit.
+    const { app: wide, close: closeWide } = await appOf(pairs, {
+      batchMaxKeys: 1000,
+      batchBodyLimit: 1_000_000,
+      batchMaxAnswerBytes: 64 << 20,
+    });
     t.after(closeWide);
     const kinds = [...elements, ...Object.keys(pairs).map((k) => k.toUpperCase())];
     // A stride coprime with the number of kinds, so neighbours differ and every kind repeats.

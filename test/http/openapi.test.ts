@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { keysRequestSchema, UUID_V4_PATTERN } from '../../src/http/schemas.js';
+import { keysRequestSchema, UUID_V4_PATTERN } from '../../src/api/schemas.js';
 import { isUuidV4 } from '../../src/uuid.js';
 import { appOf } from '../helpers/app.js';
 

@@ -63,8 +63,8 @@ describe('the native batch reader', { skip }, () => {
       for (let from = 0; from < asked.length; from += size) {
         const batch = asked.slice(from, from + size);
         const keys = packKeys(batch);
-        const got = unpack(native.getPacked(keys, batch.length));
-        assert.deepEqual(got, unpack(lmdbJs.getPacked(keys, batch.length)));
+        const got = unpack(native.getPacked(keys, batch.length)!);
+        assert.deepEqual(got, unpack(lmdbJs.getPacked(keys, batch.length)!));
         assert.deepEqual(
           got,
           batch.map((key) => (pairs[key] === undefined ? undefined : JSON.stringify(pairs[key]))),
@@ -74,7 +74,7 @@ describe('the native batch reader', { skip }, () => {
   }
 
   test('reads an empty batch', () => {
-    const found = native.getPacked(new Uint8Array(0), 0);
+    const found = native.getPacked(new Uint8Array(0), 0)!;
     assert.equal(found.lengths.length, 0);
   });
 

@@ -86,14 +86,14 @@ describe('packed lookups', () => {
   ];
   for (const [name, store] of engines) {
     test(`answer hits, misses and repeated keys in order on ${name}`, async () => {
-      const found = await lookupPacked(store(), packKeys(asked), asked.length);
+      const found = (await lookupPacked(store(), packKeys(asked), asked.length))!;
       assert.deepEqual(unpack(found, asked.length), expected);
     });
   }
 
   for (const [name, reader, skip] of readers) {
     test(`LMDB getPacked with ${name} answers synchronously, and the same as getMany`, { skip }, async () => {
-      const found = reader().getPacked(packKeys(asked), asked.length);
+      const found = reader().getPacked(packKeys(asked), asked.length)!;
       assert.ok(!(found instanceof Promise));
       const many = await reader().getMany(asked.map((k) => parseUuid(k)!));
       assert.deepEqual(
@@ -107,14 +107,14 @@ describe('packed lookups', () => {
         `LMDB getPacked with ${name} reads keys that start ${offset} bytes into their buffer (not on a word boundary)`,
         { skip },
         () => {
-          const found = reader().getPacked(packKeys(asked, offset), asked.length);
+          const found = reader().getPacked(packKeys(asked, offset), asked.length)!;
           assert.deepEqual(unpack(found, asked.length), expected);
         },
       );
     }
 
     test(`LMDB getPacked with ${name} looks up only the first count keys it is given`, { skip }, () => {
-      const found = reader().getPacked(packKeys(asked), 3);
+      const found = reader().getPacked(packKeys(asked), 3)!;
       assert.deepEqual(unpack(found, 3), expected.slice(0, 3));
       assert.equal(found.lengths.length, 3);
     });
@@ -126,7 +126,7 @@ describe('packed lookups', () => {
         const keys = Array.from({ length: 40 }, (_, i) =>
           i % 2 ? '44444444-4444-4444-b444-444444444444' : '55555555-5555-4555-8555-555555555555',
         );
-        const found = reader().getPacked(packKeys(keys), keys.length);
+        const found = reader().getPacked(packKeys(keys), keys.length)!;
         assert.deepEqual(
           unpack(found, keys.length),
           keys.map((k) => literal(pairs[k]!)),
