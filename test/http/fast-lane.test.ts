@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { parseServeConfig } from '../../src/config.js';
-import { dataRoutes } from '../../src/api/routes.js';
+import { JSON_TYPE } from '../../src/api/contract.js';
+import { dataRoutes, type DataRoutes } from '../../src/api/routes.js';
 import { rokvError } from '../../src/errors.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLaneServer, FastLane } from '../../src/http/fast-lane.js';
@@ -205,9 +206,10 @@ describe('the fast lane on its own', () => {
   let server: Server;
   let fastifyCalls = 0;
   let lane: FastLane;
+  let routes: DataRoutes;
 
   before(async () => {
-    const routes = dataRoutes(
+    routes = dataRoutes(
       store,
       {
         bodyLimit: 4096,
@@ -230,10 +232,20 @@ describe('the fast lane on its own', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   for (const [name, ask] of taken) {
-    test(`answers ${name} exactly as the Fastify route does`, async () => {
+    test(`answers ${name} exactly as the answer core and the Fastify route do`, async () => {
       const before = fastifyCalls;
       const { connection: _connection, ...lane } = await overSocket(portOf(server), ask);
       assert.equal(fastifyCalls, before, 'the lane declined the request');
+      const core = await (ask.path === '/get_values' ? routes.getValues : routes.getValue).answer(
+        Buffer.from(ask.body),
+      );
+      assert.deepEqual(lane, {
+        status: core.status,
+        contentType: JSON_TYPE,
+        contentLength: String(core.body.length),
+        dataset: core.dataset,
+        body: Buffer.from(core.body).toString('utf8'),
+      });
       const { connection: _c, ...fastify } = await overSocket(referencePort, ask);
       assert.deepEqual(lane, fastify);
     });
