@@ -121,6 +121,10 @@ export const catalog = {
     message: `snapshot at ${dir} is not usable: ${why}`,
   }),
   SNAPSHOT_CORRUPT: (dir: string, why: string) => ({ status: 500, message: `snapshot at ${dir} is corrupt: ${why}` }),
+  MANIFEST_INVALID: (dir: string, field: string, why: string) => ({
+    status: 500,
+    message: `snapshot at ${dir} has an invalid manifest.json: field "${field}" ${why}`,
+  }),
   SNAPSHOT_EXISTS: (dir: string) => ({
     status: 500,
     message: `${dir} already exists; snapshots are immutable, choose another --out or remove it first`,

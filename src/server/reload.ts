@@ -4,7 +4,7 @@ import type { ServeConfig } from '../config.js';
 import { RokvError, rokvError } from '../errors.js';
 import type { AdminActions, AdminOutcome } from '../http/admin.js';
 import { removeLease, writeLease } from '../snapshot/leases.js';
-import { checkSnapshot, sampleSnapshot, verifyFiles } from '../snapshot/verify.js';
+import { checkSnapshotTo } from '../snapshot/verify.js';
 import {
   readRootIndex,
   ROOT_FILE,
@@ -224,16 +224,14 @@ export class VersionReloader implements AdminActions {
   }
 }
 
-/** Opens a version after the checks a swap needs; any failure is a catalog error saying why. */
 /** What opening a version depends on: how much to verify, and which reader reads batches. */
 type OpenOptions = Pick<ServeConfig, 'reloadVerify' | 'nativeReader'>;
 
+/** Opens a version after the checks a swap needs; any failure is a catalog error saying why. */
 async function openVersion(root: string, id: string, config: OpenOptions): Promise<LmdbStore> {
   const dir = versionDir(root, id);
-  const manifest = await checkSnapshot(dir);
+  const manifest = await checkSnapshotTo(dir, config.reloadVerify);
   if (manifest.id !== id)
     throw rokvError('SNAPSHOT_CORRUPT', dir, `its manifest id ${manifest.id} is not the version id ${id}`);
-  if (config.reloadVerify === 'full') await verifyFiles(dir, manifest);
-  await sampleSnapshot(dir, manifest);
   return LmdbStore.open(dir, { nativeReader: config.nativeReader });
 }

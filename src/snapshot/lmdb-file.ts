@@ -1,6 +1,5 @@
 import { open, type GetOptions, type RootDatabase } from 'lmdb';
 import { join } from 'node:path';
-import { PairChecksum } from './checksum.js';
 import { writeLmdbInThread, type StoredPair, type WriteResult } from './lmdb-writer.js';
 
 export type { StoredPair, WriteResult } from './lmdb-writer.js';
@@ -37,15 +36,4 @@ export function openDataFile(dir: string): DataFile {
  */
 export async function writeDataFile(dir: string, pairs: Iterable<StoredPair>, sizeHint: number): Promise<WriteResult> {
   return writeLmdbInThread(join(dir, DATA_FILE), pairs, Math.max(64 * 2 ** 20, Math.ceil(sizeHint * 3)));
-}
-
-/** Reads every pair back in key order and recomputes the content checksum. */
-export function checksumDataFile(db: DataFile): WriteResult {
-  const checksum = new PairChecksum();
-  let count = 0;
-  for (const { key, value } of db.getRange({})) {
-    checksum.add(key, value);
-    count++;
-  }
-  return { count, checksum: checksum.digest() };
 }

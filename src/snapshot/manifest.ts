@@ -1,6 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rokvError } from '../errors.js';
+import { z } from 'zod';
+import { preview, rokvError } from '../errors.js';
+import { idFromChecksum } from './checksum.js';
+import { DATA_FILE } from './lmdb-file.js';
+import { isVersionId } from './version-id.js';
 
 /** Name of the manifest file inside a snapshot directory. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -63,42 +67,93 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return checkManifest(dir, parsed);
 }
 
-function checkManifest(dir: string, value: unknown): Manifest {
-  const bad = (why: string) => rokvError('SNAPSHOT_CORRUPT', dir, `${MANIFEST_FILE} ${why}`);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('is not a JSON object');
+/** Longest `source`, `createdAt` or `rokvVersion` accepted: they are shown in logs and `/dataset`. */
+const MAX_TEXT = 1024;
+
+/** Printable text: manifest strings reach log lines and JSON answers, so no control characters. */
+const text = (max: number) =>
+  z
+    .string('a string')
+    .max(max, `a string of at most ${max} characters`)
+    .refine((t) => !/\p{Cc}/u.test(t), 'a string without control characters');
+
+/**
+ * The manifest of format version 1, field by field. Strict: a field this rokv does not know is
+ * refused, so a manifest means exactly what this rokv checks and nothing more.
+ */
+const manifestSchema = z
+  .object({
+    format: z.literal('rokv-snapshot', 'the string "rokv-snapshot"'),
+    formatVersion: z.literal(FORMAT_VERSION),
+    id: z
+      .string('a version id (16 lowercase hex digits)')
+      .refine(isVersionId, 'a version id (16 lowercase hex digits)'),
+    engine: z.literal('lmdb', 'the string "lmdb"'),
+    count: z.number('a whole number of pairs').int('a whole number of pairs').min(0).max(Number.MAX_SAFE_INTEGER),
+    checksum: z
+      .string('"sha256:" and 64 lowercase hex digits')
+      .regex(/^sha256:[0-9a-f]{64}$/, '"sha256:" and 64 lowercase hex digits'),
+    createdAt: text(64).refine((t) => !Number.isNaN(Date.parse(t)), 'an ISO 8601 date and time'),
+    source: text(MAX_TEXT),
+    rokvVersion: text(64),
+    files: z
+      .array(
+        z
+          .object({
+            name: z.literal(DATA_FILE, `the data file name "${DATA_FILE}"`),
+            bytes: z
+              .number('a whole number of bytes')
+              .int('a whole number of bytes')
+              .min(0)
+              .max(Number.MAX_SAFE_INTEGER),
+            sha256: z.string('64 lowercase hex digits').regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits'),
+          })
+          .strict(),
+        'a list of the data files',
+      )
+      .length(1, `a list of exactly one data file, "${DATA_FILE}"`),
+  })
+  .strict();
+
+/**
+ * The one validation of a manifest, used by every reader (serve, reload, publish, load, verify,
+ * get): every field is checked for type and range, and the id must be the one derived from the
+ * checksum, since the id names directories, Redis keys and a response header.
+ */
+export function checkManifest(dir: string, value: unknown): Manifest {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw rokvError('SNAPSHOT_CORRUPT', dir, `${MANIFEST_FILE} is not a JSON object`);
+  }
   const m = value as Record<string, unknown>;
-  if (m.format !== 'rokv-snapshot') throw bad('does not describe a rokv snapshot (field "format")');
-  if (m.formatVersion !== FORMAT_VERSION) {
+  if (m.format === 'rokv-snapshot' && m.formatVersion !== FORMAT_VERSION) {
     throw rokvError(
       'SNAPSHOT_INVALID',
       dir,
-      `format version ${JSON.stringify(m.formatVersion)} is not supported by this rokv (it reads version ${FORMAT_VERSION})`,
+      `format version ${preview(m.formatVersion)} is not supported by this rokv (it reads version ${FORMAT_VERSION})`,
     );
   }
-  if (m.engine !== 'lmdb') throw bad(`names an unknown engine ${JSON.stringify(m.engine)}`);
-  if (typeof m.id !== 'string' || m.id === '') throw bad('has no "id"');
-  if (!Number.isSafeInteger(m.count) || (m.count as number) < 0) throw bad('has no valid "count"');
-  if (typeof m.checksum !== 'string' || !m.checksum.startsWith('sha256:')) throw bad('has no valid "checksum"');
-  if (!Array.isArray(m.files) || m.files.length === 0) throw bad('lists no data files');
-  for (const f of m.files as unknown[]) {
-    const file = f as Partial<ManifestFile>;
-    if (typeof file?.name !== 'string' || !Number.isSafeInteger(file.bytes) || typeof file.sha256 !== 'string') {
-      throw bad('has a malformed "files" entry');
+  const parsed = manifestSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      const field = [...issue.path, issue.keys[0]!].join('.');
+      throw rokvError('MANIFEST_INVALID', dir, field, 'is not a field of this format version');
     }
-    if (file.name.includes('/') || file.name.includes('\\') || file.name.startsWith('.')) {
-      throw bad(`names a file outside the snapshot: ${JSON.stringify(file.name)}`);
-    }
+    const received = preview(valueAt(value, issue.path));
+    throw rokvError('MANIFEST_INVALID', dir, issue.path.join('.'), `must be ${issue.message}; received ${received}`);
   }
-  return {
-    format: 'rokv-snapshot',
-    formatVersion: FORMAT_VERSION,
-    id: m.id,
-    engine: 'lmdb',
-    count: m.count as number,
-    checksum: m.checksum,
-    createdAt: String(m.createdAt ?? ''),
-    source: String(m.source ?? ''),
-    rokvVersion: String(m.rokvVersion ?? ''),
-    files: m.files as ManifestFile[],
-  };
+  const manifest = parsed.data;
+  const derived = idFromChecksum(manifest.checksum);
+  if (manifest.id !== derived) {
+    const why = `must be ${preview(derived)}, the id derived from "checksum"; received ${preview(manifest.id)}`;
+    throw rokvError('MANIFEST_INVALID', dir, 'id', why);
+  }
+  return manifest;
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let at = value;
+  for (const p of path)
+    at = typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[p] : undefined;
+  return at;
 }

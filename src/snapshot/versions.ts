@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { rokvError } from '../errors.js';
 import { isAlive } from './leases.js';
 import { MANIFEST_FILE, readManifest, type Manifest } from './manifest.js';
+import { isVersionId } from './version-id.js';
 
 /**
  * A data root holds several snapshots and a pointer to the current one:
@@ -104,11 +105,6 @@ export async function readRootIndex(root: string): Promise<RootIndex> {
     throw bad('has an invalid "versions" list');
   }
   return { format: 'rokv-root', current: o.current ?? null, history: o.history, versions: o.versions };
-}
-
-/** A version id names a directory: only letters, digits, '-' and '_' (manifest ids are hex). */
-export function isVersionId(id: unknown): id is string {
-  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id);
 }
 
 /** Replaces the index atomically: temporary file, flushed, renamed over the old one. */

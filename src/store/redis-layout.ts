@@ -6,6 +6,8 @@
  * new version loads beside the served one and a pointer flip switches readers over atomically.
  */
 
+import { isVersionId } from '../snapshot/version-id.js';
+
 /** Prefix of every key rokv writes. */
 export const PREFIX = 'rokv';
 
@@ -89,7 +91,7 @@ export function encodeMeta(meta: VersionMeta): Record<string, string> {
 export function decodeMeta(fields: Record<string, string>): VersionMeta | undefined {
   const bits = Number(fields.bits);
   const count = Number(fields.count);
-  if (!fields.version || !Number.isInteger(bits) || bits < 0 || bits > MAX_BUCKET_BITS) return undefined;
+  if (!isVersionId(fields.version) || !Number.isInteger(bits) || bits < 0 || bits > MAX_BUCKET_BITS) return undefined;
   if (!Number.isSafeInteger(count) || count < 0) return undefined;
   return {
     version: fields.version,

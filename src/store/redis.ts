@@ -1,5 +1,6 @@
-import { rokvError, type RokvError } from '../errors.js';
+import { preview, rokvError, type RokvError } from '../errors.js';
 import type { ManifestInfo } from '../snapshot/manifest.js';
+import { isVersionId } from '../snapshot/version-id.js';
 import { connectRedis, type RedisClient } from './redis-connect.js';
 import { bucketKey, bucketOf, CURRENT_KEY, decodeMeta, fieldOf, metaKey, type VersionMeta } from './redis-layout.js';
 import type { Store } from './store.js';
@@ -26,6 +27,8 @@ export interface RedisStoreHealth {
 async function readActive(client: RedisClient): Promise<VersionMeta> {
   const version = await client.get(CURRENT_KEY);
   if (version === null) throw rokvError('STORE_NOT_LOADED', `${CURRENT_KEY} is not set`);
+  if (!isVersionId(version))
+    throw rokvError('STORE_NOT_LOADED', `${CURRENT_KEY} holds ${preview(version)}, not a version id`);
   const meta = decodeMeta(await client.hgetall(metaKey(version)));
   if (meta === undefined || !meta.complete) {
     throw rokvError('STORE_NOT_LOADED', `${CURRENT_KEY} names version ${version}, whose load is not complete`);

@@ -50,7 +50,7 @@ describe('redis layout', () => {
 
   test('reads back the meta it wrote, and refuses a malformed one', () => {
     const meta: VersionMeta = {
-      version: 'abc',
+      version: 'abcdef0123456789',
       bits: 9,
       count: 30_000,
       checksum: 'sha256:00',
