@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadServeConfig, type ServeConfig } from '../config.js';
 import { isWorker, runPrimary, workerConfig } from '../server/cluster.js';
 import { createLogger } from '../server/logger.js';
-import { exitOnSignals, exitOnUncaught, reloadOnSignal, startServer } from '../server/serve.js';
+import { exitOnUncaught, startServer } from '../server/serve.js';
 import { openStore } from '../server/open-store.js';
 import { publicInfo, type ManifestInfo } from '../snapshot/manifest.js';
 import { checkSnapshot } from '../snapshot/verify.js';
@@ -20,8 +20,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
     const logger = createLogger(config, { worker: true });
     exitOnUncaught(logger);
     const server = await startServer(config, config.data, logger);
-    exitOnSignals(server.close, logger);
-    reloadOnSignal(server, logger);
+    server.signals.listen(server.close);
     return;
   }
   const { values } = withUsage(USAGE, () =>
@@ -103,8 +102,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<voi
   exitOnUncaught(logger);
   if (resolved.workers === 1) {
     const server = await startServer(resolved, data, logger);
-    exitOnSignals(server.close, logger);
-    reloadOnSignal(server, logger);
+    server.signals.listen(server.close);
     announce(server.address);
     return;
   }

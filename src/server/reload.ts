@@ -5,13 +5,13 @@ import { RokvError, rokvError } from '../errors.js';
 import type { AdminActions, AdminOutcome } from '../http/admin.js';
 import { removeLease, writeLease } from '../snapshot/leases.js';
 import { checkSnapshotTo } from '../snapshot/verify.js';
+import { switchVersion } from '../snapshot/switch-version.js';
 import {
   readRootIndex,
   ROOT_FILE,
   versionDir,
   withCurrent,
   withRollback,
-  updateRootIndex,
   type RootIndex,
 } from '../snapshot/versions.js';
 import { LmdbStore } from '../store/lmdb.js';
@@ -125,29 +125,19 @@ export class VersionReloader implements AdminActions {
   }
 
   private async switchTo(next: (index: RootIndex) => RootIndex, trigger: string): Promise<AdminOutcome> {
-    const target = next(await readRootIndex(this.root)).current!;
     const previous = this.version;
-    let store: LmdbStore;
-    try {
-      store = await this.openHeld(target);
-    } catch (err) {
-      throw this.refuse(target, err);
-    }
-    try {
-      // Computed again under the lock: the pointer may have moved while the version was checked.
-      await updateRootIndex(this.root, (index) => {
-        const moved = next(index);
-        if (moved.current !== target) throw rokvError('ROOT_CHANGED', this.root);
-        return moved;
+    const open = (version: string): Promise<LmdbStore> =>
+      this.openHeld(version).catch((err: unknown) => {
+        throw this.refuse(version, err);
       });
-    } catch (err) {
+    const discard = async (store: LmdbStore, version: string): Promise<void> => {
       await store.close();
-      this.forget(target);
-      throw err;
-    }
-    if (target !== this.version) await this.install(target, store, trigger);
+      this.forget(version);
+    };
+    const { version, checked: store } = await switchVersion(this.root, next, open, discard);
+    if (version !== this.version) await this.install(version, store, trigger);
     else await store.close();
-    return { version: target, previous };
+    return { version, previous };
   }
 
   private async install(version: string, store: LmdbStore, trigger: string): Promise<void> {

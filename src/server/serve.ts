@@ -13,7 +13,7 @@ import { isWorker } from './cluster.js';
 import { clusterMetricsSource } from './cluster-metrics.js';
 import { VersionReloader } from './reload.js';
 import { openStore } from './open-store.js';
-import { onReload } from './sighup.js';
+import { ServerSignals } from './signals.js';
 
 /** A listening server and how to stop it. */
 export interface RunningServer {
@@ -22,6 +22,8 @@ export interface RunningServer {
   address: string;
   /** Follows the pointer of a data root; undefined when serving a single snapshot. */
   reloader: VersionReloader | undefined;
+  /** What SIGHUP reloads, and the handlers the entry file installs with `signals.listen(close)`. */
+  signals: ServerSignals;
   /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes the store. */
   close(): Promise<void>;
 }
@@ -50,7 +52,9 @@ export async function startServer(
   const adminApp =
     admin && config.adminPort !== undefined ? buildAdminApp(admin.token, admin.actions, appLogger) : undefined;
   const readiness = new Readiness();
-  const apiKeys = loadApiKeys(config, logger);
+  const signals = new ServerSignals(logger);
+  if (reloader) signals.onReload('data root', () => reloader.reload('signal'));
+  const apiKeys = loadApiKeys(config, logger, signals);
   const { tlsCert, tlsKey } = config;
   const loadTls = tlsCert !== undefined && tlsKey !== undefined ? () => readTls(tlsCert, tlsKey) : undefined;
   const app = buildApp(store, config, {
@@ -62,7 +66,7 @@ export async function startServer(
     ...(admin && !adminApp ? { admin } : {}),
     ...(reloader ? { versions: () => reloader.status() } : {}),
   });
-  if (loadTls) onReload('tls', () => (app.server as unknown as TlsServer).setSecureContext(loadTls()), logger);
+  if (loadTls) signals.onReload('tls', () => (app.server as unknown as TlsServer).setSecureContext(loadTls()));
   const address = await app.listen({ port: config.port, host: config.host });
   if (adminApp) {
     const adminAddress = await adminApp.listen({ port: config.adminPort!, host: config.adminHost });
@@ -83,7 +87,7 @@ export async function startServer(
     })();
     return closing;
   };
-  return { app, store, address, reloader, close };
+  return { app, store, address, reloader, signals, close };
 }
 
 /** Reads the certificate chain and key; a failure here fails the start or the reload, never half-applies. */
@@ -92,7 +96,7 @@ function readTls(certFile: string, keyFile: string): TlsFiles {
 }
 
 /** The configured API keys (file watched, reloaded on SIGHUP too), or undefined when auth is off. */
-function loadApiKeys(config: ServeConfig, logger: Logger): ApiKeys | undefined {
+function loadApiKeys(config: ServeConfig, logger: Logger, signals: ServerSignals): ApiKeys | undefined {
   if (config.apiKeysFile === undefined && config.apiKeys === undefined) return undefined;
   const keys = new ApiKeys({ file: config.apiKeysFile, digests: config.apiKeys });
   if (keys.size === 0) logger.warn('API keys are on but none is configured: every data request will be refused');
@@ -100,7 +104,7 @@ function loadApiKeys(config: ServeConfig, logger: Logger): ApiKeys | undefined {
     if (err) logger.error({ err }, 'API keys file changed but cannot be used; keeping the previous keys');
     else logger.info({ keys: keys.size }, 'API keys reloaded');
   });
-  onReload('api-keys', () => keys.reload(), logger);
+  signals.onReload('api-keys', () => keys.reload());
   return keys;
 }
 
@@ -115,34 +119,4 @@ export function exitOnUncaught(logger: Logger): void {
   };
   process.on('uncaughtException', die);
   process.on('unhandledRejection', die);
-}
-
-/** Runs `close` on the first SIGTERM or SIGINT, then exits 0 (1 if closing failed). */
-export function exitOnSignals(close: () => Promise<void>, logger: Logger): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-}
-
-/** On SIGHUP, re-reads the data root pointer and swaps to its current version if it moved. */
-export function reloadOnSignal(server: RunningServer, logger: Logger): void {
-  process.on('SIGHUP', () => {
-    if (server.reloader === undefined) {
-      logger.info('SIGHUP: serving a single snapshot, nothing to reload (serve a data root to swap versions)');
-      return;
-    }
-    void server.reloader.reload('signal');
-  });
 }

@@ -2,18 +2,11 @@ import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rokvError } from '../errors.js';
 import { checkGuards, type PublishGuards } from './guards.js';
+import { switchVersion } from './switch-version.js';
 import { isAlive, leasedVersions } from './leases.js';
 import { MANIFEST_FILE, readManifest } from './manifest.js';
 import { checkSnapshot, verifySnapshot } from './verify.js';
-import {
-  ensureDataRoot,
-  readRootIndex,
-  versionDir,
-  withCurrent,
-  withRollback,
-  updateRootIndex,
-  type RootIndex,
-} from './versions.js';
+import { ensureDataRoot, versionDir, withCurrent, withRollback, updateRootIndex, type RootIndex } from './versions.js';
 
 /** How `publish` brings a snapshot into a root and what it checks first. */
 export interface PublishOptions extends PublishGuards {
@@ -73,13 +66,18 @@ export async function publishSnapshot(
     const problems = await checkGuards(dir, manifest, options, currentCount);
     if (problems.length > 0) throw rokvError('PUBLISH_REFUSED', snapshot, problems.join('; '));
     if (!existed) placed = await place(staging, target);
-    await updateRootIndex(root, (index) => {
-      const listed = index.versions.some((v) => v.id === id);
-      const added = listed
+    const listed = (index: RootIndex): RootIndex =>
+      index.versions.some((v) => v.id === id)
         ? index
         : { ...index, versions: [...index.versions, { id, publishedAt: new Date().toISOString() }] };
-      return activate ? withCurrent(added, root, id) : added;
-    });
+    // Listing and making current is one index write; the check is the full verification above.
+    if (activate)
+      await switchVersion(
+        root,
+        (index) => withCurrent(listed(index), root, id),
+        async () => undefined,
+      );
+    else await updateRootIndex(root, listed);
   } catch (err) {
     // A refused --move gives the snapshot back where it was; a refused copy is just dropped.
     if (placed) await rm(target, { recursive: true, force: true });
@@ -135,21 +133,14 @@ async function bringIn(snapshot: string, staging: string, files: string[], move:
 
 /** Makes version `id` current after verifying it in full; returns the new index. */
 export async function activateVersion(root: string, id: string): Promise<RootIndex> {
-  withCurrent(await readRootIndex(root), root, id);
-  await verifySnapshot(versionDir(root, id));
-  return updateRootIndex(root, (index) => withCurrent(index, root, id));
+  const verify = (version: string) => verifySnapshot(versionDir(root, version));
+  return (await switchVersion(root, (index) => withCurrent(index, root, id), verify)).index;
 }
 
 /** Goes back to the version that was current before, after verifying it; returns the new index. */
 export async function rollbackVersion(root: string): Promise<RootIndex> {
-  const target = withRollback(await readRootIndex(root), root).current!;
-  await verifySnapshot(versionDir(root, target));
-  return updateRootIndex(root, (index) => {
-    const next = withRollback(index, root);
-    // Someone switched versions while this one was being verified: do not go back to an unchecked one.
-    if (next.current !== target) throw rokvError('ROOT_CHANGED', root);
-    return next;
-  });
+  const verify = (version: string) => verifySnapshot(versionDir(root, version));
+  return (await switchVersion(root, (index) => withRollback(index, root), verify)).index;
 }
 
 /**

@@ -104,6 +104,10 @@ export async function readRootIndex(root: string): Promise<RootIndex> {
   if (!Array.isArray(o.versions) || !o.versions.every((v) => isVersionId(v?.id) && typeof v.publishedAt === 'string')) {
     throw bad('has an invalid "versions" list');
   }
+  // The pointer may only name a version publish let in (each verified in full before it is listed).
+  if (o.current !== null && !o.versions.some((v) => v.id === o.current)) {
+    throw bad(`has "current" ${o.current}, which is not in its "versions" list`);
+  }
   return { format: 'rokv-root', current: o.current ?? null, history: o.history, versions: o.versions };
 }
 
