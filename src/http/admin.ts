@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { rokvError } from '../errors.js';
+import { nodeTimeouts, type ConnectionLimits } from './connection-limits.js';
 import { frameworkErrors, installErrorHandlers, rejectOtherMethods, sendError } from './errors.js';
 import { installJsonBodyParser } from './json-body.js';
 
@@ -63,13 +64,20 @@ export function registerAdmin(app: FastifyInstance, token: string, actions: Admi
   });
 }
 
-/** A Fastify app serving only the admin routes, for a separate admin port. */
+/**
+ * A Fastify app serving only the admin routes, for a separate admin port. Its connections are held
+ * to the same timeouts and connection limit as the main port's: the admin port is no softer target.
+ */
 export function buildAdminApp(
   token: string,
   actions: AdminActions,
   logger: FastifyBaseLogger | false,
+  limits: ConnectionLimits,
 ): FastifyInstance {
   const app = Fastify({
+    http: nodeTimeouts(limits),
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: 4096,
     return503OnClosing: true,
@@ -79,5 +87,6 @@ export function buildAdminApp(
   installJsonBodyParser(app);
   installErrorHandlers(app);
   registerAdmin(app, token, actions);
+  app.server.maxConnections = limits.maxConnections;
   return app;
 }

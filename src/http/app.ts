@@ -7,6 +7,8 @@ import { registerAdmin, type AdminActions } from './admin.js';
 import type { ApiKeys } from './api-keys.js';
 import { registerDataRoutes } from './data-routes.js';
 import { registerDataset, stampDatasetHeader } from './dataset.js';
+import { opsAuthorizer } from './auth.js';
+import { nodeTimeouts } from './connection-limits.js';
 import { frameworkErrors, installErrorHandlers } from './errors.js';
 import { createLaneServer, FastLane } from './fast-lane.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -30,7 +32,12 @@ export type AppConfig = Pick<
   | 'cacheMaxAgeSeconds'
   | 'corsOrigins'
 > &
-  Partial<Pick<ServeConfig, 'maxConnections' | 'maxEventLoopLagMs' | 'rateLimit' | 'authOps' | 'http2' | 'fastLane'>>;
+  Partial<
+    Pick<
+      ServeConfig,
+      'maxConnections' | 'maxEventLoopLagMs' | 'rateLimit' | 'authOps' | 'http2' | 'fastLane' | 'adminToken'
+    >
+  >;
 
 /** PEM certificate chain and key: given, the app serves HTTPS (HTTP/2 too with `http2`). */
 export interface TlsFiles {
@@ -58,11 +65,7 @@ export interface AppOptions {
 
 /** Builds the Fastify app serving `store`; the caller decides whether to `listen` or to `inject`. */
 export function buildApp(store: Store, config: AppConfig, options: AppOptions = {}): FastifyInstance {
-  const timeouts = {
-    headersTimeout: config.headersTimeoutMs,
-    // Node checks header and request timeouts on this timer (30 s by default): too coarse to stop slowloris.
-    connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
-  };
+  const timeouts = nodeTimeouts(config);
   const tls = options.tls ? { ...options.tls, ...timeouts, allowHTTP1: true } : undefined;
   // Fastify's types pick one server kind per call site; the options object decides at run time.
   const serverKind = (tls ? { https: tls, http2: config.http2 === true } : { http: timeouts }) as {
@@ -138,7 +141,13 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     registerDataRoutes(api, routes, metrics, config.batchMaxKeys);
     registerValues(api, store, metrics, config.cacheMaxAgeSeconds);
     registerDataset(api, store);
-    registerProbes(api, store, readiness, options.versions);
+    registerProbes(
+      api,
+      store,
+      readiness,
+      options.versions,
+      opsAuthorizer(options.apiKeys, config.authOps === true, config.adminToken),
+    );
     registerMetrics(api, metrics, options.metricsSource);
     if (options.admin) registerAdmin(api, options.admin.token, options.admin.actions);
   });

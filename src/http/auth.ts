@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { rokvError } from '../errors.js';
+import { bearerChecker } from './admin.js';
 import type { ApiKeys } from './api-keys.js';
 import { sendError } from './errors.js';
 
@@ -42,4 +43,24 @@ export function registerAuth(app: FastifyInstance, keys: ApiKeys, closeOps: bool
     );
     sendError(reply, rokvError(token === undefined ? 'AUTH_MISSING' : 'AUTH_INVALID'));
   });
+}
+
+/**
+ * Who may see operational details (`/readyz` beyond its status: data root paths, refusal reasons,
+ * store state). Everyone while API keys are off; with keys on, callers sending the admin token, and,
+ * with `closeOps` (`--auth-ops`), callers sending an accepted API key.
+ */
+export function opsAuthorizer(
+  keys: ApiKeys | undefined,
+  closeOps: boolean,
+  adminToken: string | undefined,
+): (request: FastifyRequest) => boolean {
+  if (keys === undefined) return () => true;
+  const admin = adminToken === undefined ? undefined : bearerChecker(adminToken);
+  return (request) => {
+    const token = bearerToken(request);
+    if (token === undefined) return false;
+    if (admin?.(request.headers.authorization) === 'ok') return true;
+    return closeOps && keys.allows(token);
+  };
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { JSON_TYPE } from '../api/contract.js';
 import { errorSchema, probeSchema } from '../api/schemas.js';
 import { rokvError, type RokvError } from '../errors.js';
@@ -63,13 +63,15 @@ const readyzDocs: RouteDocs = {
 
 /**
  * Registers `GET /healthz` (the process answers) and `GET /readyz` (it should get traffic). Readiness
- * flips to 503 as soon as the app starts closing, before Fastify stops taking connections.
+ * flips to 503 as soon as the app starts closing, before Fastify stops taking connections. Details
+ * beyond the status go only to callers `maySeeDetails` accepts (see opsAuthorizer).
  */
 export function registerProbes(
   app: FastifyInstance,
   store: Store,
   readiness: Readiness,
-  versions?: () => VersionReport,
+  versions: (() => VersionReport) | undefined,
+  maySeeDetails: (request: FastifyRequest) => boolean,
 ): void {
   app.addHook('preClose', (done) => {
     readiness.stopping();
@@ -78,9 +80,10 @@ export function registerProbes(
   app.get('/healthz', { config: { docs: healthzDocs } }, (_request, reply) =>
     reply.type(JSON_TYPE).send('{"status":"ok"}'),
   );
-  app.get('/readyz', { config: { docs: readyzDocs } }, async (_request, reply) => {
+  app.get('/readyz', { config: { docs: readyzDocs } }, async (request, reply) => {
     const reason = await notReadyReason(readiness, store);
     if (reason !== undefined) return sendError(reply, reason);
+    if (!maySeeDetails(request)) return reply.type(JSON_TYPE).send('{"status":"ready"}');
     // Details tell an operator what serves and what was refused (a bad version keeps the old one serving).
     const details = {
       status: 'ready',

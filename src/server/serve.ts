@@ -50,7 +50,7 @@ export async function startServer(
   const admin =
     config.adminToken !== undefined && reloader ? { token: config.adminToken, actions: reloader } : undefined;
   const adminApp =
-    admin && config.adminPort !== undefined ? buildAdminApp(admin.token, admin.actions, appLogger) : undefined;
+    admin && config.adminPort !== undefined ? buildAdminApp(admin.token, admin.actions, appLogger, config) : undefined;
   const readiness = new Readiness();
   const signals = new ServerSignals(logger);
   if (reloader) signals.onReload('data root', () => reloader.reload('signal'));
