@@ -1,106 +1,308 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { rokvError } from './errors.js';
+import {
+  choice,
+  integer,
+  list,
+  option,
+  portNumber,
+  rawOptions,
+  tableSchema,
+  text,
+  toggle,
+  validateOptions,
+  type OptionTable,
+} from './options.js';
 
 /** Store URLs `--store` accepts: one Redis node, or a Redis Cluster by its seed nodes. */
 export const STORE_URL_PATTERN = /^(redis|rediss|redis-cluster):\/\/\S+$/;
 
-/** The schema of a store URL, shared by `rokv serve` and `rokv load`. */
-export const storeUrl = z
-  .string()
-  .regex(STORE_URL_PATTERN, 'expected redis://HOST:PORT or redis-cluster://H1:P1,H2:P2,...');
+/** A store URL, shared by `rokv serve` and `rokv load`. */
+export const storeUrl = () => ({
+  kind: 'string' as const,
+  schema: z.string().regex(STORE_URL_PATTERN),
+  expects: 'redis://HOST:PORT, rediss://HOST:PORT or redis-cluster://H1:P1,H2:P2,...',
+});
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().min(1);
-const nonNegativeInt = z.coerce.number().int().min(0);
-/** Booleans from flags (true) or the environment ("true"/"1"/"false"/"0"); z.coerce would read "false" as true. */
-const flag = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
-  .transform((v) => v === true || v === 'true' || v === '1');
+/** `--data` of the commands that read a snapshot (`serve`, `get`). */
+export const dataOption = option({
+  flag: 'data',
+  env: 'ROKV_DATA',
+  value: 'DIR|ROOT',
+  ...text('a snapshot directory or a data root'),
+  help: 'snapshot directory, or data root whose current version is served',
+  defaultText: 'the bundled example data set',
+});
 
 /**
- * The one schema for `rokv serve`: flags and environment variables both land here, are validated
- * once at start, and come out typed. Nothing else in rokv reads `process.env`.
+ * Every option of `rokv serve`: flags and environment variables both land here, are validated once
+ * at start, and come out typed. Nothing else in rokv reads `process.env`.
  */
-export const serveConfigSchema = z
-  .object({
-    /** Snapshot directory; undefined means the bundled example data set. */
-    data: z.string().min(1).optional(),
-    /** A Redis store to serve from instead of a snapshot directory (see docs/scaling.md). */
-    store: storeUrl.optional(),
-    /** How often a Redis-backed server reads the version pointer that `rokv load` flips. */
-    storePollMs: positiveInt.default(1000),
-    /** How long one Redis lookup may take before it answers 503. */
-    storeTimeoutMs: positiveInt.default(1000),
-    port: port.default(8080),
-    host: z.string().min(1).default('0.0.0.0'),
-    workers: positiveInt.max(1024).default(() => availableParallelism()),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Largest accepted request body, in bytes; one key needs about 50. */
-    bodyLimit: positiveInt.default(4096),
-    /** Most keys one `POST /get_values` may ask for. */
-    batchMaxKeys: positiveInt.default(1000),
-    /** Largest accepted `POST /get_values` body, in bytes; 1,000 keys need about 40,000. */
-    batchBodyLimit: positiveInt.default(65_536),
-    /**
-     * Largest `POST /get_values` answer, in bytes; a batch whose answer would be longer gets 413
-     * before its answer is allocated (see docs/security.md for the default).
-     */
-    batchMaxAnswerBytes: positiveInt.default(8 * 1024 * 1024),
-    /** How long shared caches may keep a `GET /values/{key}` answer, in seconds (revalidated by ETag after). */
-    cacheMaxAgeSeconds: z.coerce.number().int().min(0).default(3600),
-    /** Origins allowed to call the API from a browser (CORS); empty means CORS is off. */
-    corsOrigins: z.array(z.string().min(1)).default([]),
-    /** Time a client has to send its request headers (slow-header clients are cut off). */
-    headersTimeoutMs: positiveInt.default(10_000),
-    /** Time a client has to send the whole request. */
-    requestTimeoutMs: positiveInt.default(30_000),
-    /** How long an idle keep-alive connection stays open; above common load balancer idle timeouts (60 s). */
-    keepAliveTimeoutMs: positiveInt.default(72_000),
-    /** How long a graceful shutdown waits for in-flight requests before closing connections. */
-    shutdownTimeoutMs: positiveInt.default(10_000),
-    /** Enables the admin API (activate, rollback) for callers sending this bearer token. */
-    adminToken: z.string().min(16, 'the admin token needs at least 16 characters').optional(),
-    /** Serves the admin API on this port (and `adminHost`) instead of beside the data routes. */
-    adminPort: port.optional(),
-    /** Address of the separate admin port: loopback unless asked, so admin stays off the network. */
-    adminHost: z.string().min(1).default('127.0.0.1'),
-    /**
-     * What a server checks before swapping in a new version of a data root: `full` also hashes the
-     * data files (a stream read, seconds per GB), `quick` only the manifest, pair count and a sample.
-     */
-    reloadVerify: z.enum(['full', 'quick']).default('full'),
-    /** File of accepted API keys, one SHA-256 hex digest a line; watched and reloaded when it changes. */
-    apiKeysFile: z.string().min(1).optional(),
-    /** Accepted API keys as comma-separated SHA-256 hex digests (for secrets injected as environment). */
-    apiKeys: z.string().min(1).optional(),
-    /** With API keys on, also close /metrics and /docs (probes always stay open). */
-    authOps: flag.default(false),
-    /** PEM certificate chain and private key files: both set turn TLS on; reloaded on SIGHUP. */
-    tlsCert: z.string().min(1).optional(),
-    tlsKey: z.string().min(1).optional(),
-    /** Serve HTTP/2 (with HTTP/1.1 fallback) over TLS. */
-    http2: flag.default(false),
-    /** Open connections a worker accepts; beyond it new ones are closed at once (file descriptors are finite). */
-    maxConnections: positiveInt.default(10_000),
-    /** Answer 503 with Retry-After when the event loop lags more than this (ms); 0 turns shedding off. */
-    maxEventLoopLagMs: nonNegativeInt.default(0),
-    /** Requests a client address may make per minute; 0 turns rate limiting off. */
-    rateLimit: nonNegativeInt.default(0),
-    /**
-     * Answer `POST /get_value` and `POST /get_values` on node:http ahead of Fastify's router where no
-     * hook applies (see src/http/fast-lane.ts); off sends every request through Fastify, for
-     * comparison or debugging.
-     */
-    fastLane: flag.default(true),
-    /**
-     * Read batches of an LMDB snapshot with rokv's native batch reader where it is built (see
-     * native/rokv-lmdb.c); off reads them through lmdb-js, a call per key, for comparison or debugging.
-     */
-    nativeReader: flag.default(true),
-  })
+export const serveOptions = {
+  data: dataOption,
+  store: option({
+    flag: 'store',
+    env: 'ROKV_STORE',
+    value: 'URL',
+    ...storeUrl(),
+    help: 'serve from a Redis store filled by `rokv load` instead of a snapshot (docs/scaling.md)',
+  }),
+  storePollMs: option({
+    flag: 'store-poll-ms',
+    env: 'ROKV_STORE_POLL_MS',
+    value: 'MS',
+    ...integer(1),
+    default: 1000,
+    help: 'how often a Redis-backed server reads the version pointer that `rokv load` flips',
+  }),
+  storeTimeoutMs: option({
+    flag: 'store-timeout-ms',
+    env: 'ROKV_STORE_TIMEOUT_MS',
+    value: 'MS',
+    ...integer(1),
+    default: 1000,
+    help: 'how long one Redis lookup may take before it answers 503',
+  }),
+  port: option({
+    flag: 'port',
+    short: 'p',
+    env: 'PORT',
+    value: 'PORT',
+    ...portNumber(),
+    default: 8080,
+    help: 'TCP port to listen on (0 picks a free one)',
+  }),
+  host: option({
+    flag: 'host',
+    env: 'HOST',
+    value: 'HOST',
+    ...text('an address or host name'),
+    default: '0.0.0.0',
+    help: 'address to listen on (0.0.0.0: every IPv4 interface; 127.0.0.1: this machine only)',
+  }),
+  workers: option({
+    flag: 'workers',
+    short: 'w',
+    env: 'ROKV_WORKERS',
+    value: 'N',
+    ...integer(1, 1024, 'a worker count'),
+    default: () => availableParallelism(),
+    defaultText: 'the number of CPUs',
+    help: 'processes serving the same port and sharing one mapped snapshot',
+  }),
+  logLevel: option({
+    flag: 'log-level',
+    env: 'ROKV_LOG_LEVEL',
+    value: 'LEVEL',
+    ...choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    help: 'least severe log level written (JSON lines on stdout)',
+  }),
+  bodyLimit: option({
+    flag: 'body-limit',
+    env: 'ROKV_BODY_LIMIT',
+    value: 'BYTES',
+    ...integer(1),
+    default: 4096,
+    help: 'largest accepted request body in bytes (one key needs about 50)',
+  }),
+  batchMaxKeys: option({
+    flag: 'batch-max-keys',
+    env: 'ROKV_BATCH_MAX_KEYS',
+    value: 'N',
+    ...integer(1),
+    default: 1000,
+    help: 'most keys one POST /get_values may ask for',
+  }),
+  batchBodyLimit: option({
+    flag: 'batch-body-limit',
+    env: 'ROKV_BATCH_BODY_LIMIT',
+    value: 'BYTES',
+    ...integer(1),
+    default: 65_536,
+    help: 'largest accepted POST /get_values body in bytes (1,000 keys need about 40,000)',
+  }),
+  batchMaxAnswerBytes: option({
+    flag: 'batch-max-answer-bytes',
+    env: 'ROKV_BATCH_MAX_ANSWER_BYTES',
+    value: 'BYTES',
+    ...integer(1),
+    default: 8 * 1024 * 1024,
+    help: 'largest POST /get_values answer in bytes: a batch whose values add up to more is refused with 413 before its answer is allocated (docs/security.md)',
+  }),
+  cacheMaxAgeSeconds: option({
+    flag: 'cache-max-age',
+    env: 'ROKV_CACHE_MAX_AGE',
+    value: 'S',
+    ...integer(0),
+    default: 3600,
+    help: 'how long shared caches may keep a GET /values/{key} answer, in seconds (revalidated by ETag after)',
+  }),
+  corsOrigins: option({
+    flag: 'cors-origin',
+    env: 'ROKV_CORS_ORIGINS',
+    value: 'ORIGIN',
+    ...list('origins such as https://app.example.com'),
+    default: [],
+    defaultText: 'none: CORS off',
+    help: 'origin allowed to call the API from a browser; repeat the flag, or comma-separate in the variable',
+  }),
+  headersTimeoutMs: option({
+    flag: 'headers-timeout-ms',
+    env: 'ROKV_HEADERS_TIMEOUT_MS',
+    value: 'MS',
+    ...integer(1),
+    default: 10_000,
+    help: 'time a client has to send its request headers (slow-header clients are cut off)',
+  }),
+  requestTimeoutMs: option({
+    flag: 'request-timeout-ms',
+    env: 'ROKV_REQUEST_TIMEOUT_MS',
+    value: 'MS',
+    ...integer(1),
+    default: 30_000,
+    help: 'time a client has to send the whole request',
+  }),
+  keepAliveTimeoutMs: option({
+    flag: 'keep-alive-timeout-ms',
+    env: 'ROKV_KEEP_ALIVE_TIMEOUT_MS',
+    value: 'MS',
+    ...integer(1),
+    default: 72_000,
+    help: 'how long an idle keep-alive connection stays open (above common load balancer idle timeouts, 60 s)',
+  }),
+  shutdownTimeoutMs: option({
+    flag: 'shutdown-timeout-ms',
+    env: 'ROKV_SHUTDOWN_TIMEOUT_MS',
+    value: 'MS',
+    ...integer(1),
+    default: 10_000,
+    help: 'how long a graceful shutdown waits for in-flight requests before closing connections',
+  }),
+  adminToken: option({
+    flag: 'admin-token',
+    env: 'ROKV_ADMIN_TOKEN',
+    value: 'TOKEN',
+    kind: 'string',
+    schema: z.string().min(16),
+    expects: 'a token of at least 16 characters',
+    secret: true,
+    help: 'turns the admin API (activate, rollback) on for callers sending this bearer token',
+  }),
+  adminPort: option({
+    flag: 'admin-port',
+    env: 'ROKV_ADMIN_PORT',
+    value: 'PORT',
+    ...portNumber(),
+    help: 'serves the admin API on this port (and --admin-host) instead of beside the data routes',
+  }),
+  adminHost: option({
+    flag: 'admin-host',
+    env: 'ROKV_ADMIN_HOST',
+    value: 'HOST',
+    ...text('an address or host name'),
+    default: '127.0.0.1',
+    help: 'address of the separate admin port: loopback unless asked, so admin stays off the network',
+  }),
+  reloadVerify: option({
+    flag: 'reload-verify',
+    env: 'ROKV_RELOAD_VERIFY',
+    value: 'MODE',
+    ...choice(['full', 'quick']),
+    default: 'full',
+    help: 'check before swapping in a new version of a data root: full hashes the data files, quick only the manifest, count and a sample',
+  }),
+  apiKeysFile: option({
+    flag: 'api-keys',
+    env: 'ROKV_API_KEYS_FILE',
+    value: 'FILE',
+    ...text('a file path'),
+    help: 'file of accepted API keys, one SHA-256 hex digest a line; watched and reloaded when it changes',
+  }),
+  apiKeys: option({
+    flag: 'api-key-digests',
+    env: 'ROKV_API_KEYS',
+    value: 'DIGESTS',
+    ...text('comma-separated SHA-256 hex digests'),
+    secret: true,
+    help: 'accepted API keys as comma-separated SHA-256 hex digests (for secrets injected as environment)',
+  }),
+  authOps: option({
+    flag: 'auth-ops',
+    env: 'ROKV_AUTH_OPS',
+    ...toggle(),
+    default: false,
+    help: 'with API keys on, also close /metrics and /docs (probes always stay open)',
+  }),
+  tlsCert: option({
+    flag: 'tls-cert',
+    env: 'ROKV_TLS_CERT',
+    value: 'FILE',
+    ...text('a PEM file path'),
+    help: 'PEM certificate chain; with --tls-key turns TLS on; reloaded on SIGHUP',
+  }),
+  tlsKey: option({
+    flag: 'tls-key',
+    env: 'ROKV_TLS_KEY',
+    value: 'FILE',
+    ...text('a PEM file path'),
+    help: 'PEM private key of --tls-cert',
+  }),
+  http2: option({
+    flag: 'http2',
+    env: 'ROKV_HTTP2',
+    ...toggle(),
+    default: false,
+    help: 'serve HTTP/2 (with HTTP/1.1 fallback) over TLS',
+  }),
+  maxConnections: option({
+    flag: 'max-connections',
+    env: 'ROKV_MAX_CONNECTIONS',
+    value: 'N',
+    ...integer(1),
+    default: 10_000,
+    help: 'open connections a worker accepts; beyond it new ones are closed at once',
+  }),
+  maxEventLoopLagMs: option({
+    flag: 'max-lag-ms',
+    env: 'ROKV_MAX_EVENT_LOOP_LAG_MS',
+    value: 'MS',
+    ...integer(0),
+    default: 0,
+    help: 'answer 503 with Retry-After when the event loop lags more than this; 0 turns shedding off',
+  }),
+  rateLimit: option({
+    flag: 'rate-limit',
+    env: 'ROKV_RATE_LIMIT',
+    value: 'N',
+    ...integer(0),
+    default: 0,
+    help: 'requests a client address may make per minute; 0 turns rate limiting off',
+  }),
+  fastLane: option({
+    flag: 'no-fast-lane',
+    env: 'ROKV_FAST_LANE',
+    negates: true,
+    ...toggle(),
+    default: true,
+    defaultText: 'on',
+    help: 'send POST /get_value and /get_values through Fastify too instead of answering them on node:http ahead of its router where no hook applies (for comparison or debugging)',
+  }),
+  nativeReader: option({
+    flag: 'no-native-reader',
+    env: 'ROKV_NATIVE_READER',
+    negates: true,
+    ...toggle(),
+    default: true,
+    defaultText: 'on',
+    help: "read LMDB batches through lmdb-js, a call per key, instead of rokv's native batch reader (for comparison or debugging)",
+  }),
+} satisfies OptionTable;
+
+/** The one schema for `rokv serve`: every option's schema plus the checks that span options. */
+export const serveConfigSchema = tableSchema(serveOptions)
   .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
-    message: 'TLS needs both a certificate and a key',
+    message: 'TLS needs both a certificate and a key: give --tls-cert and --tls-key',
     path: ['tlsCert'],
   })
   .refine((c) => !c.http2 || c.tlsCert !== undefined, {
@@ -109,95 +311,14 @@ export const serveConfigSchema = z
   });
 
 /** The validated configuration of `rokv serve`. */
-export type ServeConfig = z.infer<typeof serveConfigSchema>;
+export type ServeConfig = z.output<typeof serveConfigSchema>;
 
-/** Flags of `rokv serve` as the command line gave them (strings, unvalidated). */
-export interface ServeFlags {
-  data?: string | undefined;
-  store?: string | undefined;
-  port?: string | undefined;
-  host?: string | undefined;
-  workers?: string | undefined;
-  logLevel?: string | undefined;
-  corsOrigin?: string[] | undefined;
-  adminToken?: string | undefined;
-  adminPort?: string | undefined;
-  adminHost?: string | undefined;
-  reloadVerify?: string | undefined;
-  apiKeys?: string | undefined;
-  authOps?: boolean | undefined;
-  tlsCert?: string | undefined;
-  tlsKey?: string | undefined;
-  http2?: boolean | undefined;
-  maxConnections?: string | undefined;
-  maxEventLoopLagMs?: string | undefined;
-  rateLimit?: string | undefined;
-  headersTimeoutMs?: string | undefined;
-  batchMaxAnswerBytes?: string | undefined;
-  fastLane?: boolean | undefined;
-  nativeReader?: boolean | undefined;
+/** Merges flags (as the command line parser gives them, by flag name) over environment variables over defaults, and validates once. */
+export function loadServeConfig(flags: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): ServeConfig {
+  return parseServeConfig(rawOptions(serveOptions, flags, env));
 }
 
-/** Merges flags over environment variables over defaults and validates the result once. */
-export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
-  const pick = (flag: string | undefined, name: string): string | undefined => flag ?? (env[name] || undefined);
-  return parseServeConfig({
-    data: dataDirFrom(flags.data, env),
-    store: pick(flags.store, 'ROKV_STORE'),
-    port: pick(flags.port, 'PORT'),
-    host: pick(flags.host, 'HOST'),
-    workers: pick(flags.workers, 'ROKV_WORKERS'),
-    logLevel: pick(flags.logLevel, 'ROKV_LOG_LEVEL'),
-    corsOrigins: flags.corsOrigin ?? listFrom(env.ROKV_CORS_ORIGINS),
-    bodyLimit: env.ROKV_BODY_LIMIT || undefined,
-    batchBodyLimit: env.ROKV_BATCH_BODY_LIMIT || undefined,
-    batchMaxKeys: env.ROKV_BATCH_MAX_KEYS || undefined,
-    batchMaxAnswerBytes: pick(flags.batchMaxAnswerBytes, 'ROKV_BATCH_MAX_ANSWER_BYTES'),
-    cacheMaxAgeSeconds: env.ROKV_CACHE_MAX_AGE || undefined,
-    adminToken: pick(flags.adminToken, 'ROKV_ADMIN_TOKEN'),
-    adminPort: pick(flags.adminPort, 'ROKV_ADMIN_PORT'),
-    adminHost: pick(flags.adminHost, 'ROKV_ADMIN_HOST'),
-    reloadVerify: pick(flags.reloadVerify, 'ROKV_RELOAD_VERIFY'),
-    apiKeysFile: pick(flags.apiKeys, 'ROKV_API_KEYS_FILE'),
-    apiKeys: env.ROKV_API_KEYS || undefined,
-    authOps: flags.authOps ?? (env.ROKV_AUTH_OPS || undefined),
-    tlsCert: pick(flags.tlsCert, 'ROKV_TLS_CERT'),
-    tlsKey: pick(flags.tlsKey, 'ROKV_TLS_KEY'),
-    http2: flags.http2 ?? (env.ROKV_HTTP2 || undefined),
-    maxConnections: pick(flags.maxConnections, 'ROKV_MAX_CONNECTIONS'),
-    maxEventLoopLagMs: pick(flags.maxEventLoopLagMs, 'ROKV_MAX_EVENT_LOOP_LAG_MS'),
-    rateLimit: pick(flags.rateLimit, 'ROKV_RATE_LIMIT'),
-    headersTimeoutMs: pick(flags.headersTimeoutMs, 'ROKV_HEADERS_TIMEOUT_MS'),
-    fastLane: flags.fastLane ?? (env.ROKV_FAST_LANE || undefined),
-    nativeReader: flags.nativeReader ?? (env.ROKV_NATIVE_READER || undefined),
-  });
-}
-
-/** Splits a comma-separated environment list; empty or unset gives undefined (the default). */
-function listFrom(text: string | undefined): string[] | undefined {
-  const items = (text ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return items.length === 0 ? undefined : items;
-}
-
-/** Validates an already assembled configuration object (from flags, a worker's hand-over, or tests). */
+/** Validates an already assembled configuration object (a worker's hand-over, or tests). */
 export function parseServeConfig(input: Record<string, unknown>): ServeConfig {
-  const cleaned = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  const result = serveConfigSchema.safeParse(cleaned);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.path.join('.') || 'config';
-    throw rokvError(
-      'CONFIG_INVALID',
-      `${field}: ${issue.message}; received ${field === 'adminToken' ? 'a secret (not shown)' : JSON.stringify(cleaned[field as keyof typeof cleaned])}`,
-    );
-  }
-  return result.data;
-}
-
-/** The snapshot directory for commands that read one (`get`): `--data`, else `ROKV_DATA`, else none. */
-export function dataDirFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  return flag ?? (env.ROKV_DATA || undefined);
+  return validateOptions(serveOptions, serveConfigSchema, input);
 }

@@ -130,6 +130,10 @@ export const catalog = {
     message: `${dir} already exists; snapshots are immutable, choose another --out or remove it first`,
   }),
   INPUT_UNREADABLE: (file: string, why: string) => ({ status: 500, message: `cannot read ${file}: ${why}` }),
+  OUTPUT_UNWRITABLE: (flag: string, file: string, why: string) => ({
+    status: 500,
+    message: `${flag} ${file} cannot be written: ${why}`,
+  }),
   INPUT_INVALID: (where: string, why: string) => ({ status: 500, message: `${where}: ${why}` }),
   USAGE: (why: string) => ({ status: 500, message: why }),
   ADMIN_UNAUTHORIZED: () => ({
@@ -158,7 +162,7 @@ export const catalog = {
     status: 500,
     message: `${snapshot} was not published: ${why}`,
   }),
-  CONFIG_INVALID: (why: string) => ({ status: 500, message: `invalid configuration: ${why}` }),
+  CONFIG_INVALID: (why: string) => ({ status: 500, message: why }),
   STORE_NOT_LOADED: (why: string) => ({
     status: 500,
     message: `the Redis store holds no usable data set: ${why} (load one with \`rokv load SNAPSHOT --store URL\`)`,

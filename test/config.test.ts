@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RokvError } from '../src/errors.js';
-import { loadServeConfig } from '../src/config.js';
+import { loadServeConfig, serveOptions, type ServeConfig } from '../src/config.js';
 
 describe('serve config', () => {
   test('uses defaults when nothing is given', () => {
@@ -21,7 +21,7 @@ describe('serve config', () => {
     ['nothing', {}, {}, true],
     ['ROKV_FAST_LANE=false', {}, { ROKV_FAST_LANE: 'false' }, false],
     ['ROKV_FAST_LANE=0', {}, { ROKV_FAST_LANE: '0' }, false],
-    ['--no-fast-lane', { fastLane: false }, { ROKV_FAST_LANE: 'true' }, false],
+    ['--no-fast-lane', { 'no-fast-lane': true }, { ROKV_FAST_LANE: 'true' }, false],
   ];
   for (const [name, flags, env, on] of lanes) {
     test(`turns the fast lane ${on ? 'on' : 'off'} given ${name}`, () => {
@@ -32,7 +32,7 @@ describe('serve config', () => {
   const readers: [string, Parameters<typeof loadServeConfig>[0], NodeJS.ProcessEnv, boolean][] = [
     ['nothing', {}, {}, true],
     ['ROKV_NATIVE_READER=false', {}, { ROKV_NATIVE_READER: 'false' }, false],
-    ['--no-native-reader', { nativeReader: false }, { ROKV_NATIVE_READER: 'true' }, false],
+    ['--no-native-reader', { 'no-native-reader': true }, { ROKV_NATIVE_READER: 'true' }, false],
   ];
   for (const [name, flags, env, on] of readers) {
     test(`turns the native batch reader ${on ? 'on' : 'off'} given ${name}`, () => {
@@ -51,7 +51,10 @@ describe('serve config', () => {
       loadServeConfig({}, { ROKV_CORS_ORIGINS: ' https://a.example, https://b.example ,' }).corsOrigins,
       ['https://a.example', 'https://b.example'],
     );
-    const flagged = loadServeConfig({ corsOrigin: ['https://c.example'] }, { ROKV_CORS_ORIGINS: 'https://a.example' });
+    const flagged = loadServeConfig(
+      { 'cors-origin': ['https://c.example'] },
+      { ROKV_CORS_ORIGINS: 'https://a.example' },
+    );
     assert.deepEqual(flagged.corsOrigins, ['https://c.example']);
   });
 
@@ -101,25 +104,120 @@ describe('serve config', () => {
     );
   });
 
-  const bad: [string, Parameters<typeof loadServeConfig>[0], NodeJS.ProcessEnv, RegExp][] = [
-    ['a port that is not a number', { port: 'http' }, {}, /port/],
-    ['a port above 65535', { port: '70000' }, {}, /port/],
-    ['zero workers', { workers: '0' }, {}, /workers/],
-    ['a fractional worker count', {}, { ROKV_WORKERS: '1.5' }, /workers/],
-    ['an unknown log level', { logLevel: 'loud' }, {}, /logLevel/],
-    ['a batch limit of zero keys', {}, { ROKV_BATCH_MAX_KEYS: '0' }, /batchMaxKeys/],
-    ['a TLS certificate without a key', { tlsCert: '/c.pem' }, {}, /tlsCert: TLS needs both/],
-    ['HTTP/2 without TLS', { http2: true }, {}, /http2: HTTP\/2 is served over TLS only/],
-    ['a negative lag threshold', {}, { ROKV_MAX_EVENT_LOOP_LAG_MS: '-1' }, /maxEventLoopLagMs/],
-    ['zero max connections', { maxConnections: '0' }, {}, /maxConnections/],
-    ['a boolean that is not one', {}, { ROKV_AUTH_OPS: 'yes' }, /authOps/],
+  const bad: [string, Parameters<typeof loadServeConfig>[0], NodeJS.ProcessEnv, string][] = [
+    ['a port that is not a number', { port: 'http' }, {}, '--port / PORT: expected a port number 0-65535, got "http"'],
+    ['a port above 65535', { port: '70000' }, {}, '--port / PORT: expected a port number 0-65535, got "70000"'],
+    ['zero workers', { workers: '0' }, {}, '--workers / ROKV_WORKERS: expected a worker count 1-1024, got "0"'],
+    [
+      'a fractional worker count',
+      {},
+      { ROKV_WORKERS: '1.5' },
+      '--workers / ROKV_WORKERS: expected a worker count 1-1024, got "1.5"',
+    ],
+    [
+      'an unknown log level',
+      { 'log-level': 'loud' },
+      {},
+      '--log-level / ROKV_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ],
+    [
+      'a batch limit of zero keys',
+      {},
+      { ROKV_BATCH_MAX_KEYS: '0' },
+      '--batch-max-keys / ROKV_BATCH_MAX_KEYS: expected a whole number of at least 1, got "0"',
+    ],
+    [
+      'a TLS certificate without a key',
+      { 'tls-cert': '/c.pem' },
+      {},
+      '--tls-cert / ROKV_TLS_CERT: TLS needs both a certificate and a key: give --tls-cert and --tls-key',
+    ],
+    [
+      'HTTP/2 without TLS',
+      { http2: true },
+      {},
+      '--http2 / ROKV_HTTP2: HTTP/2 is served over TLS only: give --tls-cert and --tls-key',
+    ],
+    [
+      'a negative lag threshold',
+      {},
+      { ROKV_MAX_EVENT_LOOP_LAG_MS: '-1' },
+      '--max-lag-ms / ROKV_MAX_EVENT_LOOP_LAG_MS: expected a whole number of at least 0, got "-1"',
+    ],
+    [
+      'zero max connections',
+      { 'max-connections': '0' },
+      {},
+      '--max-connections / ROKV_MAX_CONNECTIONS: expected a whole number of at least 1, got "0"',
+    ],
+    [
+      'a boolean that is not one',
+      {},
+      { ROKV_AUTH_OPS: 'yes' },
+      '--auth-ops / ROKV_AUTH_OPS: expected true or false (or 1 or 0), got "yes"',
+    ],
+    [
+      'a short admin token',
+      { 'admin-token': 'short' },
+      {},
+      '--admin-token / ROKV_ADMIN_TOKEN: expected a token of at least 16 characters, got a secret (not shown)',
+    ],
   ];
-  for (const [name, flags, env, field] of bad) {
-    test(`rejects ${name} with a message naming the field`, () => {
+  for (const [name, flags, env, message] of bad) {
+    test(`rejects ${name} naming the flag and the variable`, () => {
       assert.throws(
         () => loadServeConfig(flags, env),
-        (err: unknown) => err instanceof RokvError && err.code === 'CONFIG_INVALID' && field.test(err.message),
+        (err: unknown) => err instanceof RokvError && err.code === 'CONFIG_INVALID' && err.message === message,
       );
     });
   }
+
+  test('gives every serve option both a flag and an environment variable', () => {
+    for (const [key, spec] of Object.entries(serveOptions)) assert.ok(spec.env !== undefined, `${key} has no variable`);
+    const flags = Object.values(serveOptions).map((o) => o.flag);
+    const envs = Object.values(serveOptions).map((o) => o.env);
+    assert.equal(new Set(flags).size, flags.length);
+    assert.equal(new Set(envs).size, envs.length);
+  });
+
+  test('reads every serve option from its flag and from its variable alike', () => {
+    const samples: Record<string, [string, unknown]> = {
+      data: ['/srv/snap', '/srv/snap'],
+      store: ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
+      adminToken: ['0123456789abcdef0123', '0123456789abcdef0123'],
+      logLevel: ['debug', 'debug'],
+      reloadVerify: ['quick', 'quick'],
+      host: ['127.0.0.1', '127.0.0.1'],
+      adminHost: ['::1', '::1'],
+      apiKeysFile: ['/run/keys', '/run/keys'],
+      apiKeys: ['abc', 'abc'],
+      tlsCert: ['/c.pem', '/c.pem'],
+      tlsKey: ['/k.pem', '/k.pem'],
+    };
+    for (const [key, spec] of Object.entries(serveOptions)) {
+      const [text, value] =
+        samples[key] ??
+        (spec.kind === 'boolean'
+          ? [undefined, !(spec.default as boolean)]
+          : spec.kind === 'list'
+            ? ['https://a.example', ['https://a.example']]
+            : ['7', 7]);
+      const flag = spec.kind === 'boolean' ? true : spec.kind === 'list' ? [text] : text;
+      const env = { [spec.env!]: spec.kind === 'boolean' ? String(value) : text };
+      const tls =
+        key === 'http2'
+          ? { 'tls-cert': '/c.pem', 'tls-key': '/k.pem' }
+          : key.startsWith('tls')
+            ? { 'tls-cert': '/c.pem', 'tls-key': '/k.pem' }
+            : {};
+      const tlsEnv =
+        key === 'http2' || key.startsWith('tls') ? { ROKV_TLS_CERT: '/c.pem', ROKV_TLS_KEY: '/k.pem' } : {};
+      assert.deepEqual(
+        loadServeConfig({ ...tls, [spec.flag]: flag }, {})[key as keyof ServeConfig],
+        value,
+        `--${spec.flag}`,
+      );
+      assert.deepEqual(loadServeConfig({}, { ...tlsEnv, ...env })[key as keyof ServeConfig], value, spec.env);
+    }
+  });
 });

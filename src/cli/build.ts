@@ -1,64 +1,19 @@
-import { parseArgs } from 'node:util';
-import { buildSnapshot, DEFAULT_MAX_VALUE_BYTES, type BuildResult, type DuplicatePolicy } from '../ingest/build.js';
-import { parseFormat } from '../ingest/format.js';
-import { rokvError } from '../errors.js';
-import { withUsage } from './args.js';
+import { buildSnapshot, type BuildResult } from '../ingest/build.js';
+import type { CommandArgs } from './command.js';
+import type { buildOptions } from './command-options.js';
 import { progressView } from './build-progress.js';
 
-const USAGE =
-  'rokv build INPUT... --out DIR [--format json|jsonl|csv|tsv] [--on-duplicate error|first|last]\n' +
-  '           [--max-errors N] [--errors FILE] [--max-value-bytes N] [--quiet]   (INPUT "-" is stdin)';
-
-const POLICIES: readonly DuplicatePolicy[] = ['error', 'first', 'last'];
-
-function wholeNumber(text: string | undefined, flag: string, fallback: number, min = 0): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isSafeInteger(n) || n < min) {
-    throw rokvError(
-      'USAGE',
-      `${flag} takes a whole number >= ${min}, received ${JSON.stringify(text)}\nusage: ${USAGE}`,
-    );
-  }
-  return n;
-}
-
 /** `rokv build`: turns input files into a snapshot directory. */
-export async function build(argv: string[]): Promise<void> {
-  const { values, positionals } = withUsage(USAGE, () =>
-    parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string', short: 'o' },
-        format: { type: 'string', short: 'f' },
-        'on-duplicate': { type: 'string' },
-        'max-errors': { type: 'string' },
-        errors: { type: 'string' },
-        'max-value-bytes': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }),
-  );
-  if (positionals.length === 0) throw rokvError('USAGE', `expected at least one INPUT file\nusage: ${USAGE}`);
-  if (values.out === undefined) throw rokvError('USAGE', `--out DIR is required\nusage: ${USAGE}`);
-  const policy = (values['on-duplicate'] ?? 'error') as DuplicatePolicy;
-  if (!POLICIES.includes(policy)) {
-    throw rokvError(
-      'USAGE',
-      `--on-duplicate must be one of ${POLICIES.join(', ')}, received ${JSON.stringify(values['on-duplicate'])}`,
-    );
-  }
-  const view = progressView(process.stderr, values.quiet === true);
+export async function build({ values, positionals }: CommandArgs<typeof buildOptions>): Promise<void> {
+  const view = progressView(process.stderr, values.quiet);
   let result: BuildResult;
   try {
     result = await buildSnapshot(positionals, values.out, {
-      ...(values.format === undefined ? {} : { format: parseFormat(values.format) }),
-      onDuplicate: policy,
-      maxErrors: wholeNumber(values['max-errors'], '--max-errors', 0),
+      ...(values.format === undefined ? {} : { format: values.format }),
+      onDuplicate: values.onDuplicate,
+      maxErrors: values.maxErrors,
       ...(values.errors === undefined ? {} : { errorsFile: values.errors }),
-      maxValueBytes: wholeNumber(values['max-value-bytes'], '--max-value-bytes', DEFAULT_MAX_VALUE_BYTES, 1),
+      maxValueBytes: values.maxValueBytes,
       onProgress: (p) => view.update(p),
     });
   } finally {

@@ -1,23 +1,17 @@
-import { parseArgs } from 'node:util';
-import { dataDirFrom } from '../config.js';
 import { rokvError } from '../errors.js';
 import { resolveDataSource } from '../snapshot/versions.js';
 import { LmdbStore } from '../store/lmdb.js';
 import { parseUuid } from '../uuid.js';
-import { onePositional, withUsage } from './args.js';
+import type { CommandArgs } from './command.js';
+import type { getOptions } from './command-options.js';
 import { ensureExampleSnapshot } from './example-data.js';
 
-const USAGE = 'rokv get KEY [--data DIR|ROOT]';
-
 /** `rokv get`: prints one value from a snapshot (a root's current version); a missing key exits 1. */
-export async function get(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values, positionals } = withUsage(USAGE, () =>
-    parseArgs({ args: argv, options: { data: { type: 'string' } }, allowPositionals: true, strict: true }),
-  );
-  const key = onePositional(positionals, 'KEY', USAGE);
+export async function get({ values, positionals }: CommandArgs<typeof getOptions>): Promise<void> {
+  const key = positionals[0]!;
   const bytes = parseUuid(key);
   if (bytes === undefined) throw rokvError('KEY_INVALID', key);
-  const dir = dataDirFrom(values.data, env) ?? (await ensureExampleSnapshot());
+  const dir = values.data ?? (await ensureExampleSnapshot());
   const store = await LmdbStore.open((await resolveDataSource(dir)).dir);
   try {
     const found = store.get(bytes);

@@ -1,15 +1,10 @@
-import { parseArgs } from 'node:util';
 import { verifySnapshot } from '../snapshot/verify.js';
-import { onePositional, withUsage } from './args.js';
-
-const USAGE = 'rokv verify DIR';
+import type { CommandArgs } from './command.js';
+import type { verifyOptions } from './command-options.js';
 
 /** `rokv verify`: recomputes a snapshot's file hashes and content checksum against its manifest. */
-export async function verify(argv: string[]): Promise<void> {
-  const { positionals } = withUsage(USAGE, () =>
-    parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true }),
-  );
-  const dir = onePositional(positionals, 'snapshot DIR', USAGE);
+export async function verify({ positionals }: CommandArgs<typeof verifyOptions>): Promise<void> {
+  const dir = positionals[0]!;
   const m = await verifySnapshot(dir);
   process.stdout.write(`ok: ${dir} is intact (${m.count} pairs, id ${m.id})\n`);
 }

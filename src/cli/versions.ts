@@ -1,17 +1,11 @@
-import { parseArgs } from 'node:util';
 import { listVersions } from '../snapshot/versions.js';
-import { withUsage } from './args.js';
-import { requireRoot } from './publish.js';
-
-const USAGE = 'rokv versions --root DIR [--json]';
+import type { CommandArgs } from './command.js';
+import type { versionsOptions } from './command-options.js';
 
 /** `rokv versions`: lists the versions of a data root, oldest first, marking the current one. */
-export async function versions(argv: string[]): Promise<void> {
-  const { values } = withUsage(USAGE, () =>
-    parseArgs({ args: argv, options: { root: { type: 'string' }, json: { type: 'boolean' } }, strict: true }),
-  );
-  const list = await listVersions(requireRoot(values.root, USAGE));
-  if (values.json === true) {
+export async function versions({ values }: CommandArgs<typeof versionsOptions>): Promise<void> {
+  const list = await listVersions(values.root);
+  if (values.json) {
     process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return;
   }

@@ -6,7 +6,7 @@ import { sealSnapshot } from '../snapshot/seal.js';
 import { writeDataFile } from '../snapshot/lmdb-file.js';
 import type { Manifest } from '../snapshot/manifest.js';
 import { formatUuid } from '../uuid.js';
-import { formatFromName, type InputFormat } from './format.js';
+import { DEFAULT_MAX_VALUE_BYTES, formatFromName, type InputFormat } from './format.js';
 import { readCsv } from './read-csv.js';
 import { readJsonObject } from './read-json-object.js';
 import { readJsonl } from './read-jsonl.js';
@@ -66,9 +66,6 @@ export interface BuildResult {
   /** Sorted runs spilled to disk. */
   runs: number;
 }
-
-/** The default `maxValueBytes`: 1 MiB. */
-export const DEFAULT_MAX_VALUE_BYTES = 1 << 20;
 
 type Reader = (bytes: AsyncIterable<Buffer>, sink: StoredRowSink, name: string, maxRowChars: number) => Promise<void>;
 

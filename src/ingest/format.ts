@@ -1,5 +1,3 @@
-import { rokvError } from '../errors.js';
-
 /** The input formats `rokv build` reads. */
 export const INPUT_FORMATS = ['json', 'jsonl', 'csv', 'tsv'] as const;
 
@@ -14,14 +12,16 @@ const BY_EXTENSION: Record<string, InputFormat> = {
   tsv: 'tsv',
 };
 
-/** Checks a `--format` value. */
-export function parseFormat(text: string): InputFormat {
-  const format = BY_EXTENSION[text.toLowerCase()];
-  if (format === undefined) {
-    throw rokvError('USAGE', `--format must be one of json, jsonl, ndjson, csv, tsv; received ${JSON.stringify(text)}`);
-  }
-  return format;
+/** The names `--format` accepts (ndjson is jsonl). */
+export const FORMAT_NAMES = Object.keys(BY_EXTENSION);
+
+/** The format a `--format` value names, or undefined. */
+export function parseFormat(text: string): InputFormat | undefined {
+  return Object.hasOwn(BY_EXTENSION, text.toLowerCase()) ? BY_EXTENSION[text.toLowerCase()] : undefined;
 }
+
+/** The default `maxValueBytes` of a build: 1 MiB. */
+export const DEFAULT_MAX_VALUE_BYTES = 1 << 20;
 
 /** The format named by a file's extension, ignoring a trailing `.gz`; undefined when it names none. */
 export function formatFromName(name: string): InputFormat | undefined {

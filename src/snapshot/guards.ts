@@ -72,14 +72,6 @@ function isKeyValueRow(o: Record<string, unknown>): boolean {
   return keys.length === 2 && 'key' in o && 'value' in o;
 }
 
-/** Parses a shrink limit like "10%" or "0.1" into a fraction. */
-export function parseShrink(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]) / (m[2] === '%' ? 100 : 1);
-  return n >= 0 && n <= 1 ? n : undefined;
-}
-
 /**
  * Checks the snapshot at `dir` against the guards; returns what failed (empty when it may go live).
  * `currentCount` is the pair count of the version serving now, if any.

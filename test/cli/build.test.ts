@@ -57,12 +57,18 @@ describe('rokv build, the command', () => {
     const cases: [string[], RegExp][] = [
       [
         ['build', 'x.jsonl', '--out', 'o', '--on-duplicate', 'maybe'],
-        /--on-duplicate must be one of error, first, last/,
+        /^rokv: --on-duplicate: expected one of error, first, last, got "maybe"/,
       ],
-      [['build', 'x.jsonl', '--out', 'o', '--max-errors', 'many'], /--max-errors takes a whole number >= 0/],
-      [['build', 'x.jsonl', '--out', 'o', '--format', 'xml'], /--format must be one of/],
+      [
+        ['build', 'x.jsonl', '--out', 'o', '--max-errors', 'many'],
+        /^rokv: --max-errors: expected a whole number of at least 0, got "many"/,
+      ],
+      [
+        ['build', 'x.jsonl', '--out', 'o', '--format', 'xml'],
+        /^rokv: --format: expected one of json, jsonl, ndjson, csv, tsv, got "xml"/,
+      ],
       [['build', '-', '--out', 'o'], /cannot tell the format of standard input; pass --format/],
-      [['build', '--out', 'o'], /expected at least one INPUT/],
+      [['build', '--out', 'o'], /^rokv: build needs INPUT...: INPUT is missing/],
     ];
     for (const [args, pattern] of cases) {
       const res = await runRokv(args);

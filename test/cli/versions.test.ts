@@ -71,11 +71,14 @@ describe('rokv publish, versions, activate, rollback', () => {
 
   const usage: [string[], RegExp][] = [
     [['publish', 'x'], /--root DIR is required/],
-    [['publish', 'x', '--root', 'r', '--max-shrink', 'lots'], /--max-shrink must be a percentage/],
-    [['publish', 'x', '--root', 'r', '--keep', '0'], /--keep must be a whole number of at least 1/],
+    [
+      ['publish', 'x', '--root', 'r', '--max-shrink', 'lots'],
+      /^rokv: --max-shrink: expected a percentage like 10% or a fraction like 0.1, got "lots"/,
+    ],
+    [['publish', 'x', '--root', 'r', '--keep', '0'], /^rokv: --keep: expected a whole number of at least 1, got "0"/],
     [['versions'], /--root DIR is required/],
-    [['activate', '--root', 'r'], /expected exactly one version ID/],
-    [['rollback', '--root', 'r', 'extra'], /Unexpected argument 'extra'/],
+    [['activate', '--root', 'r'], /^rokv: activate needs ID: ID is missing/],
+    [['rollback', '--root', 'r', 'extra'], /^rokv: rollback takes no arguments, got "extra"/],
   ];
   for (const [args, message] of usage) {
     test(`rokv ${args.join(' ')} is a usage error (exit 2)`, async () => {

@@ -186,7 +186,7 @@ describe('rokv loadtest refuses what it should', () => {
 
   const rows = [
     { name: 'no bound at all', args: ['--url', 'http://127.0.0.1:9'], stderr: /unbounded/ },
-    { name: 'no --url', args: ['--duration', '1'], stderr: /--url is required/ },
+    { name: 'no --url', args: ['--duration', '1'], stderr: /^rokv: --url URL is required: the server to load/ },
     { name: 'a non-http URL', args: ['--url', 'ftp://127.0.0.1/', '--duration', '1'], stderr: /http/ },
     {
       name: 'a miss ratio above 1',
