@@ -190,7 +190,20 @@ describe('kubernetes overlays/embedded on a data root', { skip }, () => {
     const argv = containerCommand(server, image).map(inPod);
     assert.deepEqual(argv.slice(0, 3), ['node', 'dist/main.js', 'serve']);
     const { PORT: _port, HOST: _host, ...serverEnv } = containerEnv(server, image);
-    const rokv = await startRokv(argv.slice(3), serverEnv);
+    // As in the pod, the server sees the volume read-only while the admin commands below write it: in a
+    // mount namespace of its own where the folder is bound read-only over itself (root only).
+    const ownNamespace = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
+    const readOnly = [
+      'mount --make-rprivate /',
+      `mount --bind -o ro "${volume}" "${volume}"`,
+      `if touch "${volume}/probe" 2>/dev/null; then echo "the volume is writable" >&2; exit 97; fi`,
+      'exec "$@"',
+    ].join(' && ');
+    const rokv = await startRokv(
+      argv.slice(3),
+      serverEnv,
+      ownNamespace ? { wrapper: ['unshare', '-m', 'sh', '-c', readOnly, 'rokv'] } : {},
+    );
     const serves = (value: string): Promise<boolean> =>
       eventually(async () => {
         const { body } = await post(`${rokv.url}/get_value`, { key: EXAMPLE_KEY });
