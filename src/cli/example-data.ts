@@ -1,10 +1,11 @@
-import { access, constants } from 'node:fs/promises';
+import { constants, lstatSync, mkdirSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RokvError } from '../errors.js';
+import { RokvError, rokvError } from '../errors.js';
 import { buildSnapshot } from '../ingest/build.js';
-import { checkSnapshot } from '../snapshot/verify.js';
+import { verifySnapshot } from '../snapshot/verify.js';
 import { ROKV_VERSION } from '../version.js';
 
 const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
@@ -14,15 +15,16 @@ export const EXAMPLE_INPUT = join(DATA_DIR, 'example.json');
 
 /**
  * Returns the directory of the example snapshot, building it on first use. It lives beside the
- * example data when that folder is writable, else in the system temp folder (read-only installs).
+ * example data when that folder is writable (it is then as trusted as the code beside it), else in
+ * a private directory of this user under the system temp folder (read-only installs), whose owner
+ * and mode are checked: a shared temp folder is where others could plant a snapshot first.
+ * Either copy is verified in full before use (10,000 pairs: milliseconds).
  */
 export async function ensureExampleSnapshot(): Promise<string> {
   const beside = join(DATA_DIR, `example-${ROKV_VERSION}.snapshot`);
-  const fallback = join(tmpdir(), `rokv-example-${ROKV_VERSION}.snapshot`);
-  for (const dir of [beside, fallback]) {
-    if (await usable(dir)) return dir;
-  }
-  const out = (await writable(DATA_DIR)) ? beside : fallback;
+  if (await usable(beside)) return beside;
+  const out = (await writable(DATA_DIR)) ? beside : join(privateDir(), `example-${ROKV_VERSION}.snapshot`);
+  if (out !== beside && (await usable(out))) return out;
   try {
     await buildSnapshot(EXAMPLE_INPUT, out);
   } catch (err) {
@@ -32,9 +34,36 @@ export async function ensureExampleSnapshot(): Promise<string> {
   return out;
 }
 
+/**
+ * `rokv-<uid>` in the system temp folder, created 0700 if missing; refused unless it is a real
+ * directory owned by this user that no one else may enter.
+ */
+export function privateDir(base = tmpdir()): string {
+  const uid = process.getuid?.() ?? 0;
+  const dir = join(base, `rokv-${uid}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const s = lstatSync(dir);
+  const why =
+    s.isSymbolicLink() || !s.isDirectory()
+      ? 'it is not a directory'
+      : s.uid !== uid
+        ? `it belongs to user ${s.uid}, not to this user (${uid})`
+        : (s.mode & 0o077) !== 0
+          ? `others may use it (mode ${(s.mode & 0o777).toString(8)}, expected 700)`
+          : undefined;
+  if (why !== undefined) {
+    throw rokvError('INPUT_UNREADABLE', dir, `${why}; remove it, or serve your own data with --data DIR`);
+  }
+  return dir;
+}
+
 async function usable(dir: string): Promise<boolean> {
   try {
-    await checkSnapshot(dir);
+    await verifySnapshot(dir);
     return true;
   } catch {
     return false;

@@ -1,6 +1,8 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { rokvError } from '../errors.js';
+import { isAlive } from './leases.js';
+import { unpredictable } from './root-files.js';
 
 /**
  * Runs `fill` on a temporary directory beside `target`, then renames it into place. The rename is
@@ -13,7 +15,7 @@ export async function writeDirAtomically<T>(target: string, fill: (tmpDir: strin
   const parent = dirname(out);
   await mkdir(parent, { recursive: true });
   await removeAbandoned(parent, basename(out));
-  const tmp = join(parent, `.${basename(out)}.tmp-${process.pid}-${Date.now()}`);
+  const tmp = join(parent, `.${basename(out)}.tmp-${process.pid}-${unpredictable()}`);
   await mkdir(tmp);
   try {
     const result = await fill(tmp);
@@ -38,17 +40,8 @@ export async function writeDirAtomically<T>(target: string, fill: (tmpDir: strin
 async function removeAbandoned(parent: string, name: string): Promise<void> {
   const prefix = `.${name}.tmp-`;
   for (const entry of await readdir(parent)) {
-    const pid = entry.startsWith(prefix) ? /^(\d+)-\d+$/.exec(entry.slice(prefix.length))?.[1] : undefined;
+    const pid = entry.startsWith(prefix) ? /^(\d+)-[0-9a-f]+$/.exec(entry.slice(prefix.length))?.[1] : undefined;
     if (pid !== undefined && !isAlive(Number(pid))) await rm(join(parent, entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,6 +1,7 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureRealDir, unpredictable } from './root-files.js';
 
 /**
  * Leases say which versions of a data root running server processes have open, so pruning never
@@ -18,11 +19,16 @@ function leasePath(root: string, pid: number): string {
  * callers update it from store callbacks where ordering between two writes must be the call order.
  */
 export function writeLease(root: string, versions: readonly string[]): void {
-  mkdirSync(join(root, LEASES_DIR), { recursive: true });
+  ensureRealDir(join(root, LEASES_DIR));
   const path = leasePath(root, process.pid);
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ pid: process.pid, versions }));
-  renameSync(tmp, path);
+  const tmp = `${path}.tmp-${unpredictable()}`;
+  writeFileSync(tmp, JSON.stringify({ pid: process.pid, versions }), { flag: 'wx' });
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Removes this process's lease (it holds nothing open any more). */

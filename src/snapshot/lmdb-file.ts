@@ -1,5 +1,7 @@
 import { open, type GetOptions, type RootDatabase } from 'lmdb';
-import { join } from 'node:path';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { writeLmdbInThread, type StoredPair, type WriteResult } from './lmdb-writer.js';
 
 export type { StoredPair, WriteResult } from './lmdb-writer.js';
@@ -16,16 +18,43 @@ export type DataFile = RootDatabase<Buffer, Buffer> & {
   getBinaryFast(id: Buffer, options: GetOptions): Buffer | undefined;
 };
 
-/** Opens the data file of the snapshot at `dir` read-only: mapped, so workers share one page cache copy. */
+/**
+ * Opens the data file of the snapshot at `dir` read-only: mapped, so workers share one page cache
+ * copy. Nothing is written beside it: lmdb-js has no MDB_NOLOCK option (its open.js maps none to
+ * it), and LMDB creates `<path>-lock`, following a symlink planted there. So the file is opened
+ * through a symlink in a private directory of this process (mkdtemp: 0700, random name), where the
+ * lock file lands and is removed on close. Locking is moot: nothing ever writes a snapshot's file.
+ * The native reader opens with MDB_NOLOCK itself.
+ */
 export function openDataFile(dir: string): DataFile {
-  return open<Buffer, Buffer>({
-    path: join(dir, DATA_FILE),
-    noSubdir: true,
-    readOnly: true,
-    keyEncoding: 'binary',
-    encoding: 'binary',
-    cache: false,
-  }) as DataFile;
+  const options = { noSubdir: true, readOnly: true, keyEncoding: 'binary', encoding: 'binary', cache: false } as const;
+  let lockDir: string;
+  try {
+    lockDir = mkdtempSync(join(tmpdir(), 'rokv-lmdb-'));
+  } catch {
+    // No writable temp directory (a read-only container): LMDB skips its lock file on a read-only
+    // filesystem, which is where such deployments keep snapshots.
+    return open<Buffer, Buffer>({ path: join(dir, DATA_FILE), ...options }) as DataFile;
+  }
+  const removeLockDir = (): void => rmSync(lockDir, { recursive: true, force: true });
+  let db: DataFile;
+  try {
+    const path = join(lockDir, DATA_FILE);
+    symlinkSync(resolve(dir, DATA_FILE), path);
+    db = open<Buffer, Buffer>({ path, ...options }) as DataFile;
+  } catch (err) {
+    removeLockDir();
+    throw err;
+  }
+  const close = db.close.bind(db);
+  db.close = async () => {
+    try {
+      await close();
+    } finally {
+      removeLockDir();
+    }
+  };
+  return db;
 }
 
 /**

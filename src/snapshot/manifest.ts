@@ -45,7 +45,7 @@ export function publicInfo(m: Manifest): ManifestInfo {
 
 /** Writes a manifest into a (temporary) snapshot directory. */
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
-  await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
 }
 
 /** Reads and checks the manifest of the snapshot at `dir`; throws a catalog error saying what is wrong. */

@@ -1,7 +1,9 @@
+import { constants } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rokvError } from '../errors.js';
 import { checkGuards, type PublishGuards } from './guards.js';
+import { removeVersionDir, sealReadOnly, unpredictable } from './root-files.js';
 import { switchVersion } from './switch-version.js';
 import { isAlive, leasedVersions } from './leases.js';
 import { MANIFEST_FILE, readManifest } from './manifest.js';
@@ -44,7 +46,7 @@ export async function publishSnapshot(
   const id = manifest.id;
   const target = versionDir(root, id);
   const existed = index.versions.some((v) => v.id === id);
-  const staging = join(root, 'versions', `.${id}.tmp-${process.pid}-${Date.now()}`);
+  const staging = join(root, 'versions', `.${id}.tmp-${process.pid}-${unpredictable()}`);
   const dir = existed ? target : staging;
   const activate = options.activate !== false;
   let renamed = false;
@@ -80,7 +82,7 @@ export async function publishSnapshot(
     else await updateRootIndex(root, listed);
   } catch (err) {
     // A refused --move gives the snapshot back where it was; a refused copy is just dropped.
-    if (placed) await rm(target, { recursive: true, force: true });
+    if (placed) await removeVersionDir(target);
     else if (renamed) await rename(staging, snapshot).catch(() => undefined);
     else if (!existed) await rm(staging, { recursive: true, force: true });
     throw err;
@@ -97,6 +99,7 @@ export async function publishSnapshot(
 async function place(staging: string, target: string): Promise<boolean> {
   try {
     await rename(staging, target);
+    await sealReadOnly(target);
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -106,8 +109,9 @@ async function place(staging: string, target: string): Promise<boolean> {
     await verifySnapshot(target);
   } catch {
     // A damaged leftover: replace it with the copy just verified.
-    await rm(target, { recursive: true, force: true });
+    await removeVersionDir(target);
     await rename(staging, target);
+    await sealReadOnly(target);
     return true;
   }
   await rm(staging, { recursive: true, force: true });
@@ -125,8 +129,10 @@ async function bringIn(snapshot: string, staging: string, files: string[], move:
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
     }
   }
-  await mkdir(staging);
-  for (const name of [...files, MANIFEST_FILE]) await copyFile(join(snapshot, name), join(staging, name));
+  await mkdir(staging, 0o755);
+  for (const name of [...files, MANIFEST_FILE]) {
+    await copyFile(join(snapshot, name), join(staging, name), constants.COPYFILE_EXCL);
+  }
   if (move) await rm(snapshot, { recursive: true, force: true });
   return false;
 }
@@ -168,14 +174,14 @@ export async function pruneVersions(root: string, keep: number): Promise<string[
       history: index.history.filter((h) => !gone.has(h)),
     };
   });
-  for (const id of gone) await rm(versionDir(root, id), { recursive: true, force: true });
+  for (const id of gone) await removeVersionDir(versionDir(root, id));
   return [...gone];
 }
 
 async function removeStaleStaging(root: string): Promise<void> {
   const dir = join(root, 'versions');
   for (const name of await readdir(dir)) {
-    const m = /^\..+\.tmp-(\d+)-\d+$/.exec(name);
+    const m = /^\..+\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
     if (m && !isAlive(Number(m[1]))) await rm(join(dir, name), { recursive: true, force: true });
   }
 }

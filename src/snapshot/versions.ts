@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { rokvError } from '../errors.js';
 import { isAlive } from './leases.js';
 import { MANIFEST_FILE, readManifest, type Manifest } from './manifest.js';
+import { ensureRealDir, unpredictable } from './root-files.js';
 import { isVersionId } from './version-id.js';
 
 /**
@@ -114,8 +115,8 @@ export async function readRootIndex(root: string): Promise<RootIndex> {
 /** Replaces the index atomically: temporary file, flushed, renamed over the old one. */
 export async function writeRootIndex(root: string, index: RootIndex): Promise<void> {
   const path = join(root, ROOT_FILE);
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(tmp, `${JSON.stringify(index, null, 2)}\n`, { flush: true });
+  const tmp = `${path}.tmp-${unpredictable()}`;
+  await writeFile(tmp, `${JSON.stringify(index, null, 2)}\n`, { flag: 'wx', flush: true });
   try {
     await rename(tmp, path);
   } catch (err) {
@@ -126,11 +127,14 @@ export async function writeRootIndex(root: string, index: RootIndex): Promise<vo
 
 /** Creates an empty data root at `root` unless one is there already; returns its index. */
 export async function ensureDataRoot(root: string): Promise<RootIndex> {
-  if (await isDataRoot(root)) return readRootIndex(root);
+  if (await isDataRoot(root)) {
+    ensureRealDir(join(root, VERSIONS_DIR));
+    return readRootIndex(root);
+  }
   try {
     await readManifest(root);
   } catch {
-    await mkdir(join(root, VERSIONS_DIR), { recursive: true });
+    ensureRealDir(join(root, VERSIONS_DIR));
     const index: RootIndex = { format: 'rokv-root', current: null, history: [], versions: [] };
     await writeRootIndex(root, index);
     return index;
@@ -200,8 +204,8 @@ async function lockRoot(root: string): Promise<() => Promise<void>> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
-      await mkdir(dir);
-      await writeFile(join(dir, 'pid'), String(process.pid));
+      await mkdir(dir, 0o755);
+      await writeFile(join(dir, 'pid'), String(process.pid), { flag: 'wx' });
       return () => rm(dir, { recursive: true, force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
