@@ -52,11 +52,12 @@ function outcomeOf(err: RokvError): Outcome {
 export type FailureLog = (err: unknown) => void;
 
 /**
- * The catalog error a failed lookup answers: its own when it is one (a store's 503), else a 500.
- * Either way a 5xx is logged with the original error, as Fastify's error handler logs one.
+ * The catalog error a failure answers: `mapped` when given (an adapter's mapping of its framework's
+ * errors), else the error itself when it is from the catalog (a store's 503), else a 500. A 5xx is
+ * logged with the original error; the client gets the catalog's body only.
  */
-export function failure(err: unknown, log: FailureLog): RokvError {
-  const answer = err instanceof RokvError ? err : rokvError('INTERNAL');
+export function failure(err: unknown, log: FailureLog, mapped?: RokvError): RokvError {
+  const answer = mapped ?? (err instanceof RokvError ? err : rokvError('INTERNAL'));
   if (answer.statusCode >= 500) log(err);
   return answer;
 }

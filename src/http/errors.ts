@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody } from '../api/answer.js';
+import { errorBody, failure } from '../api/answer.js';
 import { JSON_TYPE } from '../api/contract.js';
 import { RokvError, rokvError } from '../errors.js';
 
@@ -31,9 +31,8 @@ function toRokvError(err: FastifyError, request: FastifyRequest): RokvError {
 /** Installs the error, not-found and framework-error handlers so every error answer is a catalog body. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const mapped = toRokvError(err, request);
-    if (mapped.statusCode >= 500) request.log.error({ err, reqId: request.id }, 'request failed');
-    return sendError(reply, mapped);
+    const log = (cause: unknown): void => request.log.error({ err: cause, reqId: request.id }, 'request failed');
+    return sendError(reply, failure(err, log, toRokvError(err, request)));
   });
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, rokvError('ROUTE_NOT_FOUND', request.method, request.url)),
