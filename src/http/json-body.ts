@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parseJsonText } from '../api/body.js';
+import { REQUEST_TYPE } from '../api/contract.js';
 
 /**
  * Replaces Fastify's body parsers with one for `application/json` only: every other content type
@@ -8,7 +9,7 @@ import { parseJsonText } from '../api/body.js';
  */
 export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser(REQUEST_TYPE, { parseAs: 'string' }, (_request, body, done) => {
     let parsed: unknown;
     try {
       parsed = parseJsonText(body as string);

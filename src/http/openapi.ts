@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
+import { REQUEST_TYPE } from '../api/contract.js';
 import { ROKV_VERSION } from '../version.js';
 import { rejectOtherMethods } from './errors.js';
 
@@ -21,7 +22,7 @@ declare module 'fastify' {
 
 /** A response documented as JSON with `schema`. */
 export function jsonDoc(schema: object, description: string) {
-  return { description, content: { 'application/json': { schema } } };
+  return { description, content: { [REQUEST_TYPE]: { schema } } };
 }
 
 /** The curl example every documented route shows (the README carries the same ones). */
@@ -67,10 +68,7 @@ export function installOpenApi(app: FastifyInstance): void {
             summary: 'This document',
             description: curlDoc('curl -s localhost:8080/openapi.json'),
             response: {
-              200: {
-                description: 'OpenAPI 3 document.',
-                content: { 'application/json': { schema: { type: 'object' } } },
-              },
+              200: jsonDoc({ type: 'object' }, 'OpenAPI 3 document.'),
             },
           },
         },

@@ -28,12 +28,16 @@ function packedSize(values: readonly (Uint8Array | undefined)[]): number {
   return size;
 }
 
+/** The smallest arena, and the room a key gets in one: the example data's values are shorter. */
+const ARENA_MIN_BYTES = 256;
+const ARENA_BYTES_PER_KEY = 32;
+
 /**
  * A buffer for the values of a `count`-key batch: sized for short values, so a 100-key batch of the
  * example data fits in Node's buffer pool. Engines grow it, or ask again, when values are longer.
  */
 export function packedArena(count: number): Buffer {
-  return Buffer.allocUnsafe(Math.max(256, count * 32));
+  return Buffer.allocUnsafe(Math.max(ARENA_MIN_BYTES, count * ARENA_BYTES_PER_KEY));
 }
 
 /** Packs separate values (undefined for a missing key) into one buffer. */

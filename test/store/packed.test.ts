@@ -84,7 +84,15 @@ describe('packed lookups', () => {
     ['the LMDB store reading with lmdb-js (getPacked)', () => lmdbJs],
     ['a store with only getMany (packed by lookupPacked)', () => withoutGetPacked(lmdb)],
   ];
+  // The values of `asked` take this many bytes.
+  const valueBytes = expected.reduce((n, v) => n + (v === undefined ? 0 : Buffer.byteLength(v)), 0);
   for (const [name, store] of engines) {
+    test(`answer undefined on ${name} when the values take more than the bytes allowed, and the values when they fit`, async () => {
+      assert.equal(await lookupPacked(store(), packKeys(asked), asked.length, valueBytes - 1), undefined);
+      const found = (await lookupPacked(store(), packKeys(asked), asked.length, valueBytes))!;
+      assert.deepEqual(unpack(found, asked.length), expected);
+    });
+
     test(`answer hits, misses and repeated keys in order on ${name}`, async () => {
       const found = (await lookupPacked(store(), packKeys(asked), asked.length))!;
       assert.deepEqual(unpack(found, asked.length), expected);
