@@ -19,7 +19,7 @@ const server = spawn(process.execPath, [MAIN, 'serve', '--host', '127.0.0.1', '-
 });
 const url = await new Promise<string>((resolve, reject) => {
   let out = '';
-  server.stdout!.setEncoding('utf8').on('data', (c: string) => {
+  server.stdout.setEncoding('utf8').on('data', (c: string) => {
     out += c;
     const m = /"address":"(http:\/\/[^"]+)"/.exec(out);
     if (m) resolve(m[1]!);

@@ -28,7 +28,7 @@ export async function startServe(
   });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
       log += c;
       const m = /"address":"(https?:\/\/[^"]+)"/.exec(log);
       if (m) resolve(m[1]!);

@@ -52,7 +52,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dir = mkdtempSync(join(tmpdir(), 'rokv-soak-'));
 try {
   const { snapshot, bodies } = buildData(dir, Number(values.pairs));
-  const server = await startServe(['--data', snapshot, '--workers', values.workers!]);
+  const server = await startServe(['--data', snapshot, '--workers', values.workers]);
   const load = runLoad(server.url, bodies, clients);
   const { state } = load;
   await sleep(Number(values['warmup-s']) * 1_000);

@@ -108,8 +108,8 @@ export class RokvClient {
     return {
       id: body.id,
       count: body.count,
-      createdAt: String(body.createdAt ?? ''),
-      source: String(body.source ?? ''),
+      createdAt: typeof body.createdAt === 'string' ? body.createdAt : '',
+      source: typeof body.source === 'string' ? body.source : '',
       formatVersion: Number(body.formatVersion),
     };
   }

@@ -159,7 +159,7 @@ export class RunSorter {
     const offsets = this.offsets;
     const sign = this.newestFirst ? -1 : 1;
     const byKey = (a: number, b: number): number =>
-      d.compare(d, offsets[b]!, offsets[b]! + UUID_BYTES, offsets[a]!, offsets[a]! + UUID_BYTES) || sign * (a - b);
+      d.compare(d, offsets[b], offsets[b]! + UUID_BYTES, offsets[a], offsets[a]! + UUID_BYTES) || sign * (a - b);
     for (let i = 0; i < n;) {
       let j = i + 1;
       while (j < n && h[2 * j + 1] === h[2 * i + 1] && h[2 * j]! >>> 20 === h[2 * i]! >>> 20) j++;

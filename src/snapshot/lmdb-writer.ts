@@ -124,7 +124,7 @@ export async function writeLmdbInThread(
       if (key.length !== UUID_BYTES) throw new RangeError(`a key has ${UUID_BYTES} bytes, received ${key.length}`);
       const size = UUID_BYTES + 4 + value.length;
       if (fill + size > buf.length) {
-        if (fill > 0) send(buf.buffer as ArrayBuffer, fill);
+        if (fill > 0) send(buf.buffer, fill);
         // A value larger than a batch gets a batch of its own size.
         buf = size > BATCH_BYTES ? Buffer.from(new ArrayBuffer(size)) : Buffer.from(await take());
         fill = 0;
@@ -140,7 +140,7 @@ export async function writeLmdbInThread(
       fill += size;
       count++;
     }
-    if (fill > 0) send(buf.buffer as ArrayBuffer, fill);
+    if (fill > 0) send(buf.buffer, fill);
     worker.postMessage({ done: true });
     const written = await until<Written>((r) => (closed = r));
     if (written.count !== count)

@@ -70,7 +70,7 @@ export class LmdbStore implements Store {
     const { bytes, starts, lengths } = this.getPacked(packedKeys, keys.length)!;
     const results: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(keys.length);
     for (let i = 0; i < keys.length; i++) {
-      results[i] = lengths[i]! < 0 ? undefined : bytes.subarray(starts[i]!, starts[i]! + lengths[i]!);
+      results[i] = lengths[i]! < 0 ? undefined : bytes.subarray(starts[i], starts[i]! + lengths[i]!);
     }
     return results;
   }

@@ -82,7 +82,7 @@ describe('request body properties (in process)', () => {
         fc.pre(!pairs.has(key));
         const res = await app.inject({ method: 'POST', url: '/get_value', payload: { key } });
         assert.equal(res.statusCode, 404);
-        assert.equal(res.json().code, 'KEY_NOT_FOUND');
+        assert.equal(res.json<{ code: string }>().code, 'KEY_NOT_FOUND');
       }),
       { numRuns: 300 },
     );
@@ -128,7 +128,7 @@ describe('request body properties (in process)', () => {
           res.statusCode < 500,
           `${res.statusCode} for ${JSON.stringify(payload)} as ${JSON.stringify(contentType)}`,
         );
-        const answer = res.json() as Record<string, unknown>;
+        const answer = res.json<Record<string, unknown>>();
         if (res.statusCode === 200) assert.deepEqual(Object.keys(answer), ['value']);
         else assert.deepEqual([typeof answer.message, typeof answer.code], ['string', 'string']);
       }),

@@ -147,7 +147,10 @@ describe('RokvClient timeouts, cancellation and retries', () => {
   test('connections the server closes without answering are retried until an answer comes', async () => {
     const server = await startFakeServer((req, res, raw) => {
       if (server.seen.length <= 2) raw.socket.destroy();
-      else sendJson(res, 200, { value: `after ${server.seen.length} tries for ${JSON.parse(req.body).key}` });
+      else
+        sendJson(res, 200, {
+          value: `after ${server.seen.length} tries for ${(JSON.parse(req.body) as { key: string }).key}`,
+        });
     });
     const client = new RokvClient({ url: server.url, retries: 3, retryDelayMs: 5 });
     after(() => client.close());

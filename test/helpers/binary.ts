@@ -52,7 +52,7 @@ export async function startRokv(
 ): Promise<ServerProcess> {
   // A wrapper (e.g. a namespace or user switch) must exec its last arguments so the pid stays rokv's.
   const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
-  const child = spawn(command!, [...prefix, ROKV_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+  const child = spawn(command, [...prefix, ROKV_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -28,3 +28,8 @@ export function launchChromium(): Promise<Browser> {
     timeout: 30_000,
   });
 }
+
+/** What a page-side callback reads of an element (the DOM's types are not in this Node program). */
+export interface DomElement {
+  getAttribute(name: string): string | null;
+}

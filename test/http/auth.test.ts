@@ -61,8 +61,8 @@ describe('API keys', () => {
     test(`a request with ${name} is refused with 401, a message and WWW-Authenticate`, async () => {
       const res = await ask(header);
       assert.equal(res.statusCode, 401);
-      assert.equal(res.json().code, code);
-      assert.match(res.json().message, /Authorization: Bearer/);
+      assert.equal(res.json<{ code: string }>().code, code);
+      assert.match(res.json<{ message: string }>().message, /Authorization: Bearer/);
       assert.match(String(res.headers['www-authenticate']), challenge);
     });
   }

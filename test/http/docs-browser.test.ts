@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { appOf } from '../helpers/app.js';
-import { browserMissing, launchChromium } from '../helpers/browser.js';
+import { browserMissing, launchChromium, type DomElement } from '../helpers/browser.js';
 
 const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
 const VALUE = 'lunmtp ftxemjfob pmo hwoya';
@@ -37,7 +37,7 @@ describe('/docs in a headless browser', { skip: missing }, () => {
     await page.goto(`${base}/docs`);
     const paths = page.locator('.opblock-summary-path');
     await paths.first().waitFor();
-    const listed = await paths.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-path')));
+    const listed = await paths.evaluateAll((nodes: DomElement[]) => nodes.map((n) => n.getAttribute('data-path')));
     for (const path of ['/get_value', '/get_values', '/values/{key}', '/dataset', '/healthz', '/readyz', '/metrics']) {
       assert.ok(listed.includes(path), `${path} is listed in ${listed.join(' ')}`);
     }

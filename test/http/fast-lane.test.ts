@@ -124,7 +124,11 @@ const declined: [string, Ask][] = [
   ['a GET', { body: '', method: 'GET' }],
 ];
 
-function answerOf(status: number, headers: Record<string, unknown>, body: string): Answer {
+function answerOf(
+  status: number,
+  headers: Record<string, string | string[] | number | undefined>,
+  body: string,
+): Answer {
   const header = (name: string): string | undefined =>
     headers[name] === undefined ? undefined : String(headers[name]);
   return {
@@ -361,7 +365,7 @@ describe('the fast lane over an asynchronous engine', () => {
       if (text === BROKEN) throw new Error('engine exploded');
       const found = store.get(key);
       // A plain Uint8Array, not a Buffer: the Store contract promises no more.
-      return found === undefined ? undefined : Uint8Array.from(found as Uint8Array);
+      return found === undefined ? undefined : Uint8Array.from(found);
     };
     const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
     apps = [

@@ -37,7 +37,7 @@ function postKey(key: unknown) {
 function assertError(res: Awaited<ReturnType<typeof postRaw>>, status: number, code: string) {
   assert.equal(res.statusCode, status, res.body);
   assert.match(String(res.headers['content-type']), /^application\/json/);
-  const body = res.json() as { message: unknown; code: unknown };
+  const body = res.json<{ message: unknown; code: unknown }>();
   assert.equal(typeof body.message, 'string');
   assert.ok((body.message as string).length > 10);
   assert.equal(body.code, code);
@@ -80,7 +80,7 @@ describe('POST /get_value', () => {
   test('answers 404 for a valid key that is not in the data set', async () => {
     const res = await postKey(MISSING);
     assertError(res, 404, 'KEY_NOT_FOUND');
-    assert.match((res.json() as { message: string }).message, new RegExp(MISSING));
+    assert.match(res.json<{ message: string }>().message, new RegExp(MISSING));
   });
 
   for (const [name, key, code] of badKeys) {
@@ -91,7 +91,7 @@ describe('POST /get_value', () => {
 
   test('echoes an invalid key in the message, shortened', async () => {
     const res = await postKey('b'.repeat(3000));
-    const { message } = res.json() as { message: string };
+    const { message } = res.json<{ message: string }>();
     assert.ok(message.length < 400, message);
     assert.match(message, /UUIDv4/);
   });
@@ -115,7 +115,7 @@ describe('POST /get_value', () => {
     const big = JSON.stringify({ key: KEY, pad: 'x'.repeat(8 * 2 ** 20) });
     const res = await postRaw(big);
     assertError(res, 413, 'BODY_TOO_LARGE');
-    assert.match((res.json() as { message: string }).message, /4096 bytes/);
+    assert.match(res.json<{ message: string }>().message, /4096 bytes/);
   });
 
   const badTypes: [string, string | undefined][] = [
@@ -153,7 +153,7 @@ describe('POST /get_value', () => {
     test(`answers an unknown path ${url} with a JSON error`, async () => {
       const res = await app.inject({ method: 'POST', url, payload: { key: KEY } });
       assert.ok(res.statusCode === 404 || res.statusCode === 400, String(res.statusCode));
-      const body = res.json() as { message: string };
+      const body = res.json<{ message: string }>();
       assert.equal(typeof body.message, 'string');
     });
   }

@@ -53,7 +53,7 @@ describe('POST /get_values', () => {
     const singles: string[] = [];
     for (const key of elements) singles.push((await postJson(wide, '/get_value', { key })).body);
     assert.equal(res.body, `{"results":[${singles.join(',')}]}`);
-    const { results } = res.json() as { results: Record<string, unknown>[] };
+    const { results } = res.json<{ results: Record<string, unknown>[] }>();
     assert.equal(results.length, elements.length);
     assert.deepEqual(results[0], { value: pairs[KEY] });
   });
@@ -79,7 +79,7 @@ describe('POST /get_values', () => {
   test('answers a batch with no valid key at all without looking anything up', async () => {
     const res = await postJson(app, '/get_values', { keys: [123, 'not-a-key', null] });
     assert.equal(res.statusCode, 200);
-    const codes = (res.json() as { results: { code: string }[] }).results.map((r) => r.code);
+    const codes = res.json<{ results: { code: string }[] }>().results.map((r) => r.code);
     assert.deepEqual(codes, ['KEY_NOT_STRING', 'KEY_INVALID', 'KEY_NOT_STRING']);
   });
 
@@ -112,7 +112,7 @@ describe('POST /get_values', () => {
   test('keeps the order of the keys and answers repeated keys each time', async () => {
     const keys = [MISSING, KEY, MISSING, KEY, '33333333-3333-4333-a333-333333333333'];
     const res = await postJson(app, '/get_values', { keys });
-    const { results } = res.json() as { results: { value?: string; code?: string }[] };
+    const { results } = res.json<{ results: { value?: string; code?: string }[] }>();
     assert.deepEqual(
       results.map((r) => r.value ?? r.code),
       ['KEY_NOT_FOUND', pairs[KEY], 'KEY_NOT_FOUND', pairs[KEY], pairs['33333333-3333-4333-a333-333333333333']],
@@ -122,13 +122,13 @@ describe('POST /get_values', () => {
   test('answers a batch of exactly the limit', async () => {
     const res = await postJson(app, '/get_values', { keys: Array(5).fill(KEY) });
     assert.equal(res.statusCode, 200);
-    assert.equal((res.json() as { results: unknown[] }).results.length, 5);
+    assert.equal(res.json<{ results: unknown[] }>().results.length, 5);
   });
 
   test('answers 413 with the limit in the message for one key over the limit', async () => {
     const res = await postJson(app, '/get_values', { keys: Array(6).fill(KEY) });
     assert.equal(res.statusCode, 413, res.body);
-    const body = res.json() as { message: string; code: string };
+    const body = res.json<{ message: string; code: string }>();
     assert.equal(body.code, 'BATCH_TOO_LARGE');
     assert.match(body.message, /at most 5 keys/);
   });
@@ -136,8 +136,8 @@ describe('POST /get_values', () => {
   test('answers 413 for a body over the batch body limit', async () => {
     const res = await postJson(app, '/get_values', { keys: [KEY], pad: 'x'.repeat(5000) });
     assert.equal(res.statusCode, 413);
-    assert.equal((res.json() as { code: string }).code, 'BODY_TOO_LARGE');
-    assert.match((res.json() as { message: string }).message, /4096 bytes/);
+    assert.equal(res.json<{ code: string }>().code, 'BODY_TOO_LARGE');
+    assert.match(res.json<{ message: string }>().message, /4096 bytes/);
   });
 
   const badBodies: [string, string][] = [
@@ -154,7 +154,7 @@ describe('POST /get_values', () => {
     test(`answers 400 BATCH_INVALID for ${name}`, async () => {
       const res = await postJson(app, '/get_values', body);
       assert.equal(res.statusCode, 400, res.body);
-      const answer = res.json() as { message: string; code: string };
+      const answer = res.json<{ message: string; code: string }>();
       assert.equal(answer.code, 'BATCH_INVALID');
       assert.match(answer.message, /\{"keys": \["<uuid>", \.\.\.\]\} with 1 to 5 keys/);
     });

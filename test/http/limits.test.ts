@@ -61,8 +61,8 @@ describe('limits and failure answers (in process)', () => {
       clearInterval(hog);
     }
     assert.equal(shed!.headers['retry-after'], '2');
-    assert.equal(shed!.json().code, 'UNAVAILABLE');
-    assert.match(shed!.json().message, /overloaded/);
+    assert.equal(shed!.json<{ code: string }>().code, 'UNAVAILABLE');
+    assert.match(shed!.json<{ message: string }>().message, /overloaded/);
     assert.ok(await eventually(async () => (await app.inject(lookup)).statusCode === 200, 10_000), 'service resumes');
     await app.close();
   });
@@ -71,15 +71,15 @@ describe('limits and failure answers (in process)', () => {
     const app = buildApp(store, parseServeConfig({ workers: 1, rateLimit: 5 }));
     await app.ready();
     const statuses: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<typeof app.inject>> | undefined;
     for (let i = 0; i < 7; i++) {
       last = await app.inject(lookup);
       statuses.push(last.statusCode);
     }
     assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
     assert.ok(Number(last!.headers['retry-after']) > 0);
-    assert.equal(last!.json().code, 'RATE_LIMITED');
-    assert.match(last!.json().message, /5 a minute/);
+    assert.equal(last!.json<{ code: string }>().code, 'RATE_LIMITED');
+    assert.match(last!.json<{ message: string }>().message, /5 a minute/);
     const other = await app.inject({ ...lookup, remoteAddress: '10.0.0.2' });
     assert.equal(other.statusCode, 200, 'the limit is per client');
     await app.close();
@@ -116,7 +116,7 @@ describe('limits and failure answers (in process)', () => {
     assert.deepEqual(res.json(), { message: 'internal server error; the failure was logged', code: 'INTERNAL' });
     const logged = lines.map((l) => JSON.parse(l) as { reqId?: string; err?: { message: string } }).find((l) => l.err);
     assert.ok(logged?.reqId, 'the log line carries the request id');
-    assert.match(logged!.err!.message, /secret detail/);
+    assert.match(logged.err!.message, /secret detail/);
     assert.equal((await app.inject(lookup)).statusCode, 200, 'the app keeps serving');
     await app.close();
   });

@@ -19,7 +19,7 @@ let close: () => Promise<void>;
 let doc: OpenApi;
 before(async () => {
   ({ app, close } = await appOf({ '8a35eb59-62b3-481c-8875-1f248df4c952': 'v' }, { batchMaxKeys: 250 }));
-  doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as OpenApi;
+  doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApi>();
 });
 after(() => close());
 

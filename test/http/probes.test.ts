@@ -31,7 +31,7 @@ describe('GET /healthz and GET /readyz', () => {
     readiness.serving();
     const stopping = await app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(stopping.statusCode, 503);
-    assert.match((stopping.json() as { message: string }).message, /shutting down/);
+    assert.match(stopping.json<{ message: string }>().message, /shutting down/);
   });
 
   test('closing the app flips readiness to stopping before connections close', async () => {

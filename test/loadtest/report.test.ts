@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { runRokv, startRokv } from '../helpers/binary.js';
-import { browserMissing, launchChromium } from '../helpers/browser.js';
+import { browserMissing, launchChromium, type DomElement } from '../helpers/browser.js';
 import { sendJson, startFakeServer } from '../helpers/fake-server.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -48,7 +48,7 @@ async function chartShape(page: Page, chart: string): Promise<{ points: number; 
     (await lines.count()) === 0 ? 0 : ((await lines.first().getAttribute('points')) ?? '').trim().split(/\s+/).length;
   const heights = await figure
     .locator('rect.bar')
-    .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+    .evaluateAll((rects: DomElement[]) => rects.map((r) => Number(r.getAttribute('height'))));
   return { points, bars: heights.filter((h) => h > 0).length };
 }
 

@@ -205,7 +205,7 @@ describe('versions served live', () => {
     assert.deepEqual(await post(`${server.url}/get_value`, { key }), { status: 200, body: { value: NEW[key] } });
     const unknown = await admin(server.url, '/admin/activate', `Bearer ${TOKEN}`, { version: 'feedbeef' });
     assert.equal(unknown.status, 404);
-    assert.equal(JSON.parse(await readFile(join(root, ROOT_FILE), 'utf8')).current, newId);
+    assert.equal((JSON.parse(await readFile(join(root, ROOT_FILE), 'utf8')) as { current: string }).current, newId);
     assert.equal(await server.stop('SIGTERM'), 0);
   });
 

@@ -79,7 +79,10 @@ describe('data root versions', () => {
       const snapshot = await tagged('b');
       const id = (await readRootIndex(root)).current!;
       // A publish that died after renaming its copy into place but before updating the index.
-      const leftover = versionDir(root, JSON.parse(await readFile(join(snapshot, 'manifest.json'), 'utf8')).id);
+      const leftover = versionDir(
+        root,
+        (JSON.parse(await readFile(join(snapshot, 'manifest.json'), 'utf8')) as { id: string }).id,
+      );
       await cp(snapshot, leftover, { recursive: true });
       if (damaged) await writeFile(join(leftover, 'data.mdb'), 'x');
       const b = await publishSnapshot(snapshot, root);

@@ -114,7 +114,7 @@ for (const engine of engines) {
     test('answers POST /get_value for a missing key with 404 KEY_NOT_FOUND', async () => {
       const res = await app.inject({ method: 'POST', url: '/get_value', payload: { key: MISSING } });
       assert.equal(res.statusCode, 404);
-      assert.equal((res.json() as { code: string }).code, 'KEY_NOT_FOUND');
+      assert.equal(res.json<{ code: string }>().code, 'KEY_NOT_FOUND');
     });
 
     test('answers many concurrent lookups each with its own value', async () => {

@@ -26,7 +26,7 @@ const stored = Object.keys(pairs);
 /** The values of a packed answer as text, undefined where missing. */
 function unpack({ bytes, starts, lengths }: PackedValues): (string | undefined)[] {
   return [...lengths].map((length, i) =>
-    length < 0 ? undefined : Buffer.from(bytes.subarray(starts[i]!, starts[i]! + length)).toString('utf8'),
+    length < 0 ? undefined : Buffer.from(bytes.subarray(starts[i], starts[i]! + length)).toString('utf8'),
   );
 }
 

@@ -26,7 +26,7 @@ function unpack({ bytes, starts, lengths }: PackedValues, count: number): (strin
   const out: (string | undefined)[] = [];
   for (let i = 0; i < count; i++) {
     out.push(
-      lengths[i]! < 0 ? undefined : Buffer.from(bytes.subarray(starts[i]!, starts[i]! + lengths[i]!)).toString('utf8'),
+      lengths[i]! < 0 ? undefined : Buffer.from(bytes.subarray(starts[i], starts[i]! + lengths[i]!)).toString('utf8'),
     );
   }
   return out;
