@@ -94,8 +94,8 @@ describe('docker-compose.yml', () => {
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let output = '';
-        child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-        child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
+        child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+        child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
         const exit = once(child, 'exit').then(([code]) => code as number | null);
         running.set(name, { child, exit, output: () => output });
         return child;
@@ -158,7 +158,7 @@ describe('docker-compose.yml', () => {
           env: { ...process.env, PORT: port },
           timeout: 30_000,
         });
-        assert.equal(health.status, 0, `the HEALTHCHECK failed against ${url}: ${health.stderr}`);
+        assert.equal(health.status, 0, `the HEALTHCHECK failed against ${url}: ${String(health.stderr)}`);
       }
 
       // The file's own recipe for another data set: `docker compose run --rm --no-deps rokv-1 load SNAPSHOT`.

@@ -39,7 +39,7 @@ export function readDockerfile(path: string): ImageConfig {
     const parsed: unknown = JSON.parse(rest);
     if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string'))
       throw new Error(`${what} is not in exec form: ${rest}`);
-    return parsed as string[];
+    return parsed;
   };
   for (const line of stage) {
     const [, instruction = '', rest = ''] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
@@ -75,7 +75,7 @@ export function readCompose(path: string): Record<string, ComposeService> {
 export function interpolate(value: string): string {
   const unescaped = value.replace(/\$\$/g, '\u0000');
   if (unescaped.includes('$')) throw new Error(`the test does not interpolate variables: ${value}`);
-  return unescaped.replace(/\u0000/g, '$');
+  return unescaped.replaceAll('\u0000', '$');
 }
 
 function list(value: string[] | string | undefined, what: string): string[] | undefined {
