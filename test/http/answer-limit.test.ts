@@ -95,9 +95,9 @@ describe('the limit on a batch answer', () => {
   test('is documented in the OpenAPI document of POST /get_values', async () => {
     const { app, close } = await appOf(pairs);
     try {
-      const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
         paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
-      };
+      }>();
       assert.match(doc.paths['/get_values']!.post!.responses['413']!.description, /answer would be over/);
     } finally {
       await close();

@@ -113,7 +113,7 @@ describe('swappable store', () => {
     assert.equal(a.closed, false, 'the old store stays open while the batch runs on it');
     a.releaseAll();
     const { bytes, starts, lengths } = (await batch)!;
-    const values = [0, 1].map((i) => text(bytes.subarray(starts[i]!, starts[i]! + lengths[i]!)));
+    const values = [0, 1].map((i) => text(bytes.subarray(starts[i], starts[i]! + lengths[i]!)));
     assert.deepEqual(values, ['a', 'a']);
     await swapped;
     assert.equal(a.closed, true);
