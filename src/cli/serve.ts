@@ -15,7 +15,7 @@ export async function serve({ values: config, env }: CommandArgs<typeof serveOpt
     const logger = createLogger(config, { worker: true });
     exitOnUncaught(logger);
     const server = await startServer(config, config.data, logger);
-    server.signals.listen(server.close);
+    server.signals.listen(() => server.close());
     return;
   }
   const data = config.store === undefined ? (config.data ?? (await exampleSnapshot())) : undefined;
@@ -42,7 +42,7 @@ export async function serve({ values: config, env }: CommandArgs<typeof serveOpt
   exitOnUncaught(logger);
   if (resolved.workers === 1) {
     const server = await startServer(resolved, data, logger);
-    server.signals.listen(server.close);
+    server.signals.listen(() => server.close());
     announce(server.address);
     return;
   }

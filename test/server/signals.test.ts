@@ -13,7 +13,10 @@ import { tempDir } from '../helpers/tmp.js';
 /** A logger that keeps its lines, parsed. */
 function recordingLogger(): { logger: pino.Logger; lines: { msg: string; reload?: string }[] } {
   const lines: { msg: string; reload?: string }[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; reload?: string }) },
+  );
   return { logger, lines };
 }
 
