@@ -23,7 +23,9 @@ export function defaultText(spec: OptionSpec): string | undefined {
   if (spec.defaultText !== undefined) return spec.defaultText;
   const value = spec.default;
   if (value === undefined || value === false || typeof value === 'function') return undefined;
-  return Array.isArray(value) ? (value.length === 0 ? undefined : value.join(',')) : String(value);
+  if (Array.isArray(value)) return value.length === 0 ? undefined : value.join(',');
+  // Defaults are strings, numbers and booleans, which JSON writes as String would.
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** `-p, --port PORT` */

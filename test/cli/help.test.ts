@@ -49,7 +49,7 @@ describe('help', () => {
     const res = await runRokv(['help']);
     assert.equal(res.code, 0);
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-    const rows = [...readme.matchAll(/^\| `rokv (\w+)[^`]*` \| (.+) \|$/gm)].map((m) => [m[1]!, m[2]!]);
+    const rows = [...readme.matchAll(/^\| `rokv (\w+)[^`]*` \| (.+) \|$/gm)].map((m) => [m[1]!, m[2]!] as const);
     assert.deepEqual(
       rows.map(([name]) => name),
       COMMANDS.map((c) => c.name),
