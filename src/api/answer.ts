@@ -1,9 +1,11 @@
+import { copyBytes } from '../bytes.js';
 import { RokvError, rokvError, type ErrorCode } from '../errors.js';
 import { OUTCOME, type Answer, type Outcome } from './contract.js';
 
 /** `{"value":` and `}`: the frame of a found value around its stored JSON string literal. */
 export const VALUE_OPEN = Buffer.from('{"value":');
 export const VALUE_CLOSE = Buffer.from('}');
+const CLOSE_BRACE = VALUE_CLOSE[0]!;
 /** The bytes the frame adds to a literal. */
 export const VALUE_FRAME_BYTES = VALUE_OPEN.length + VALUE_CLOSE.length;
 
@@ -26,9 +28,8 @@ export function errorJson(err: RokvError): Buffer {
 /** The one framing of a found value: `{"value":<literal>}`, the literal's bytes as stored. */
 export function valueBody(literal: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(literal.length + VALUE_FRAME_BYTES);
-  VALUE_OPEN.copy(out, 0);
-  out.set(literal, VALUE_OPEN.length);
-  out[out.length - 1] = VALUE_CLOSE[0]!;
+  const at = copyBytes(out, 0, VALUE_OPEN, 0, VALUE_OPEN.length);
+  out[copyBytes(out, at, literal, 0, literal.length)] = CLOSE_BRACE;
   return out;
 }
 

@@ -82,7 +82,8 @@ export class FastLane {
  * UTF-8 would change length in the decoding and no longer match the Content-Length of its bytes.
  */
 function wireBody(body: Uint8Array): string {
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return bytes.toString('latin1');
 }
 
 /**
