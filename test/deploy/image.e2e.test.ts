@@ -102,7 +102,7 @@ describe('the container image', { skip }, () => {
     run(['buildah', ...inImage(Healthcheck.Test.slice(1), env)]);
 
     // `buildah run` kills its process on SIGTERM instead of passing it on, so the drain on SIGTERM is
-    // shown on the binary (test/attack/shutdown.test.ts); here, that the image sends SIGTERM.
+    // shown on the binary (test/attack/shutdown.e2e.test.ts); here, that the image sends SIGTERM.
     assert.equal(StopSignal, 'SIGTERM');
   });
 });
