@@ -1,10 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { renderChart } from './chart.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
-const CHART = fileURLToPath(new URL('../../docs/performance.svg', import.meta.url));
 
 /** Throughput of one server in one scenario (medians over the rounds). */
 export interface ThroughputBar {
@@ -20,7 +18,7 @@ export interface LatencyBar {
   p999: number;
 }
 
-/** What a scenario reports: printed, saved to bench/results/, and drawn in docs/performance.svg. */
+/** What a scenario reports: printed, saved to bench/results/, drawn by `npm run bench:chart`. */
 export interface ScenarioResult {
   scenario: string;
   title: string;
@@ -31,7 +29,7 @@ export interface ScenarioResult {
   lines: string[];
 }
 
-/** Prints a scenario's result, saves it as JSON and redraws the chart from every saved result. */
+/** Prints a scenario's result and saves it as JSON in bench/results/ (`npm run bench:chart` draws them). */
 export function report(result: ScenarioResult): void {
   console.log(`\n## ${result.title}\n(${result.command})`);
   for (const line of result.lines) console.log(`- ${line}`);
@@ -43,11 +41,14 @@ export function report(result: ScenarioResult): void {
     node: process.version,
   };
   writeFileSync(`${RESULTS_DIR}${result.scenario}.json`, JSON.stringify(saved, null, 2) + '\n');
-  const all = readdirSync(RESULTS_DIR)
+  console.log(`(saved bench/results/${result.scenario}.json)`);
+}
+
+/** Every result saved in bench/results/, by scenario name. */
+export function savedResults(): ScenarioResult[] {
+  if (!existsSync(RESULTS_DIR)) return [];
+  return readdirSync(RESULTS_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => JSON.parse(readFileSync(`${RESULTS_DIR}${f}`, 'utf8')) as ScenarioResult);
-  mkdirSync(fileURLToPath(new URL('../../docs/', import.meta.url)), { recursive: true });
-  writeFileSync(CHART, renderChart(all));
-  console.log(`(saved bench/results/${result.scenario}.json; chart docs/performance.svg)`);
 }
