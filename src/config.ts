@@ -204,13 +204,13 @@ export const serveOptions = {
     default: '127.0.0.1',
     help: 'address of the separate admin port: loopback unless asked, so admin stays off the network',
   }),
-  reloadVerify: option({
-    flag: 'reload-verify',
-    env: 'ROKV_RELOAD_VERIFY',
+  verify: option({
+    flag: 'verify',
+    env: 'ROKV_VERIFY',
     value: 'MODE',
     ...choice(['full', 'quick']),
     default: 'full',
-    help: 'check before swapping in a new version of a data root: full hashes the data files, quick only the manifest, count and a sample',
+    help: 'check of a snapshot before it serves, at start and before each swap: full hashes the data files and reads every pair (count, checksum, each value a JSON string of valid UTF-8); quick only the manifest, file sizes, count and a sample, for very large data (docs/security.md)',
   }),
   apiKeysFile: option({
     flag: 'api-keys',

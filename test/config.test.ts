@@ -186,7 +186,7 @@ describe('serve config', () => {
       store: ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
       adminToken: ['0123456789abcdef0123', '0123456789abcdef0123'],
       logLevel: ['debug', 'debug'],
-      reloadVerify: ['quick', 'quick'],
+      verify: ['quick', 'quick'],
       host: ['127.0.0.1', '127.0.0.1'],
       adminHost: ['::1', '::1'],
       apiKeysFile: ['/run/keys', '/run/keys'],

@@ -4,7 +4,7 @@ import { createLogger } from '../server/logger.js';
 import { exitOnUncaught, startServer } from '../server/serve.js';
 import { openStore } from '../server/open-store.js';
 import { publicInfo, type ManifestInfo } from '../snapshot/manifest.js';
-import { checkSnapshot } from '../snapshot/verify.js';
+import { checkSnapshotTo } from '../snapshot/verify.js';
 import { resolveDataSource } from '../snapshot/versions.js';
 import type { CommandArgs } from './command.js';
 
@@ -23,7 +23,9 @@ export async function serve({ values: config, env }: CommandArgs<typeof serveOpt
   const resolved: ServeConfig = { ...config, data };
   const logger = createLogger(resolved);
   const manifest =
-    source === undefined ? await storeInfo(resolved, logger) : publicInfo(await checkSnapshot(source.dir));
+    source === undefined
+      ? await storeInfo(resolved, logger)
+      : publicInfo(await checkSnapshotTo(source.dir, resolved.verify));
   const announce = (address: string): void => {
     logger.info(
       {

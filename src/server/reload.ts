@@ -59,9 +59,13 @@ export class VersionReloader implements AdminActions {
     this.hold(version);
   }
 
-  /** Opens version `version` of `root` (checked like any swap) and starts following the pointer. */
+  /**
+   * Opens version `version` of `root` and starts following the pointer. The start check at
+   * `config.verify` is the caller's (`rokv serve` runs it once, before forking workers): here the
+   * first version gets the quick check, every later swap the configured one.
+   */
   static async start(root: string, version: string, config: OpenOptions, logger: Logger): Promise<VersionReloader> {
-    const store = await openVersion(root, version, config);
+    const store = await openVersion(root, version, { ...config, verify: 'quick' });
     const reloader = new VersionReloader(root, version, store, config, logger);
     reloader.follow();
     return reloader;
@@ -215,12 +219,12 @@ export class VersionReloader implements AdminActions {
 }
 
 /** What opening a version depends on: how much to verify, and which reader reads batches. */
-type OpenOptions = Pick<ServeConfig, 'reloadVerify' | 'nativeReader'>;
+type OpenOptions = Pick<ServeConfig, 'verify' | 'nativeReader'>;
 
 /** Opens a version after the checks a swap needs; any failure is a catalog error saying why. */
 async function openVersion(root: string, id: string, config: OpenOptions): Promise<LmdbStore> {
   const dir = versionDir(root, id);
-  const manifest = await checkSnapshotTo(dir, config.reloadVerify);
+  const manifest = await checkSnapshotTo(dir, config.verify);
   if (manifest.id !== id)
     throw rokvError('SNAPSHOT_CORRUPT', dir, `its manifest id ${manifest.id} is not the version id ${id}`);
   return LmdbStore.open(dir, { nativeReader: config.nativeReader });

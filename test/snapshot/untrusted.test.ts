@@ -157,22 +157,39 @@ describe('stored values are JSON string literals of valid UTF-8', () => {
     ['a forged second result', '"x"},{"value":"forged"'],
     ['bytes that are not UTF-8', Buffer.from([0x22, 0x41, 0xff, 0x22])],
   ];
-  for (const [what, bad] of BAD) {
+  for (const [what, value] of BAD) {
     test(`verify refuses a snapshot whose 300th value is ${what}`, async () => {
-      const dir = await withBadLastValue(bad);
+      const dir = await withBadLastValue(value);
       await assert.rejects(verifySnapshot(dir), new RegExp(`value of key ${MANY_KEYS.at(-1)} is not one JSON string`));
     });
 
     test(`publish refuses a snapshot whose 300th value is ${what}, and leaves nothing behind`, async () => {
       const root = join(await tempDir(), 'root');
-      await assert.rejects(publishSnapshot(await withBadLastValue(bad), root), /not one JSON string literal/);
+      await assert.rejects(publishSnapshot(await withBadLastValue(value), root), /not one JSON string literal/);
       assert.deepEqual(await readdir(join(root, 'versions')), []);
     });
 
-    test(`a server's full check refuses a version whose 300th value is ${what}`, async () => {
-      const { root, id } = await rootServing(await withBadLastValue(bad));
-      const config = { reloadVerify: 'full', nativeReader: false } as const;
-      await assert.rejects(VersionReloader.start(root, id, config, quiet), /not one JSON string literal/);
+    test(`a server's full check refuses to swap in a version whose 300th value is ${what}`, async () => {
+      const good = await withBadLastValue(JSON.stringify('fine'));
+      const { root, id } = await rootServing(good);
+      const reloader = await VersionReloader.start(root, id, { verify: 'full', nativeReader: false }, quiet);
+      try {
+        const crafted = await withBadLastValue(value);
+        const { id: badId } = JSON.parse(await readFile(join(crafted, 'manifest.json'), 'utf8')) as { id: string };
+        await cp(crafted, versionDir(root, badId), { recursive: true });
+        await updateRootIndex(root, (index) => ({
+          ...index,
+          current: badId,
+          versions: [...index.versions, { id: badId, publishedAt: new Date().toISOString() }],
+        }));
+        await reloader.reload('signal');
+        const status = reloader.status();
+        assert.equal(status.version, id);
+        assert.equal(status.lastRefusal?.version, badId);
+        assert.match(status.lastRefusal?.reason ?? '', /not one JSON string literal/);
+      } finally {
+        await reloader.close();
+      }
     });
   }
 
