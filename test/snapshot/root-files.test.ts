@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { chmod, chown, lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { privateDir } from '../../src/cli/example-data.js';
@@ -31,11 +32,19 @@ describe('files in a data root', () => {
   test('the index is never written through a symlink planted at a temporary name', async () => {
     const { root } = await rootWithOneVersion();
     const target = await victim();
-    // Every name the old scheme (pid and millisecond) would use over the next two seconds.
+    // Every name the old scheme (pid and millisecond) would use over the next five seconds, planted
+    // again further ahead if planting took most of them.
     const path = join(root, ROOT_FILE);
-    const now = Date.now();
-    for (let ms = now; ms < now + 2000; ms++) await symlink(target.path, `${path}.tmp-${process.pid}-${ms}`);
-    await writeRootIndex(root, await readRootIndex(root));
+    const index = await readRootIndex(root);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const start = Date.now();
+      for (let ms = start; ms < start + 5000; ms++) {
+        const name = `${path}.tmp-${process.pid}-${ms}`;
+        if (!existsSync(name)) symlinkSync(target.path, name);
+      }
+      if (Date.now() < start + 4500) break;
+    }
+    await writeRootIndex(root, index);
     await target.intact();
   });
 
