@@ -6,10 +6,11 @@ import type { Store } from '../store/store.js';
 import { registerAdmin, type AdminActions } from './admin.js';
 import type { ApiKeys } from './api-keys.js';
 import { registerDataRoutes } from './data-routes.js';
-import { registerDataset, stampDatasetHeader } from './dataset.js';
+import { registerDataset, stampDataset, stampDatasetHeader } from './dataset.js';
 import { opsAuthorizer } from './auth.js';
 import { nodeTimeouts } from './connection-limits.js';
 import { frameworkErrors, installErrorHandlers } from './errors.js';
+import { BunFront, onBun } from './bun-front.js';
 import { createLaneServer, FastLane } from './fast-lane.js';
 import { installJsonBodyParser } from './json-body.js';
 import { installMetrics, Metrics, registerMetrics, type MetricsSource } from './metrics.js';
@@ -61,6 +62,8 @@ export interface AppOptions {
   apiKeys?: ApiKeys | undefined;
   /** Serve TLS with these; the server's `setSecureContext` swaps them later. */
   tls?: TlsFiles | undefined;
+  /** Other processes listen on the same port (cluster workers): on Bun the front then sets SO_REUSEPORT. */
+  sharedPort?: boolean;
 }
 
 /** Builds the Fastify app serving `store`; the caller decides whether to `listen` or to `inject`. */
@@ -95,11 +98,22 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
     ...(lane
       ? {
           serverFactory: (handler: Parameters<typeof createLaneServer>[2]) =>
-            createLaneServer(lane, store, handler, {
-              http: timeouts,
-              keepAliveTimeout: config.keepAliveTimeoutMs,
-              requestTimeout: config.requestTimeoutMs,
-            }),
+            onBun()
+              ? // Fastify types its server as node:http's; it calls only what BunFront implements.
+                (new BunFront({
+                  routes,
+                  metrics,
+                  fastify: handler,
+                  stamp: (response) => stampDataset(response, store),
+                  // Bun.serve has one idle timer per connection, for waiting on a request and receiving it.
+                  idleTimeoutSeconds: Math.min(255, Math.ceil(config.keepAliveTimeoutMs / 1000)),
+                  reusePort: options.sharedPort === true,
+                }) as unknown as ReturnType<typeof createLaneServer>)
+              : createLaneServer(lane, store, handler, {
+                  http: timeouts,
+                  keepAliveTimeout: config.keepAliveTimeoutMs,
+                  requestTimeout: config.requestTimeoutMs,
+                }),
         }
       : {}),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),

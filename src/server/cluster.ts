@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { parseServeConfig, type ServeConfig } from '../config.js';
+import { onBun } from '../http/bun-front.js';
 import { serveClusterMetrics } from './cluster-metrics.js';
 
 /** Environment variable through which the primary hands the validated configuration to its workers. */
@@ -9,6 +10,23 @@ export const WORKER_CONFIG_ENV = 'ROKV_WORKER_CONFIG';
 /** True in a worker process forked by `runPrimary`. */
 export function isWorker(): boolean {
   return cluster.isWorker;
+}
+
+const LISTENING = 'rokv:listening';
+
+/** What a worker tells the primary once it accepts connections. */
+interface ListeningMessage {
+  type: typeof LISTENING;
+  address: string;
+  port: number;
+}
+
+/**
+ * In a worker: tells the primary it is serving on `port`. A message rather than node:cluster's
+ * `listening` event, which Bun's cluster does not emit for a Bun.serve server: one protocol for both runtimes.
+ */
+export function announceListening(address: string, port: number): void {
+  process.send?.({ type: LISTENING, address, port } satisfies ListeningMessage);
 }
 
 /** Reads the configuration the primary handed over, validated by the same schema as the flags. */
@@ -32,14 +50,17 @@ export function restartDelayMs(recentDeaths: number): number {
 }
 
 /**
- * Forks `config.workers` workers that all listen on the same port (node:cluster shares the socket)
- * and all map the same snapshot, so memory does not grow with the worker count. Supervises them: a
+ * Forks `config.workers` workers that all listen on the same port (node:cluster shares the socket;
+ * on Bun each worker binds it with SO_REUSEPORT) and all map the same snapshot, so memory does not grow with the worker count. Supervises them: a
  * worker that dies (uncaught error, kill -9, out of memory) is replaced with a backoff that grows
  * with the deaths of the last minute while the others keep serving; a crash loop is reported. SIGHUP
  * is passed on to every worker (certificates, keys); SIGTERM/SIGINT stop them all gracefully.
  */
 export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: (address: string) => void): void {
-  const env = { [WORKER_CONFIG_ENV]: JSON.stringify(config) };
+  // On Bun, asked for any free port, the first worker picks one and the others (and replacements)
+  // join it: each would otherwise bind a port of its own. node:cluster's primary shares one socket.
+  let port = config.port;
+  const pickFirst = port === 0 && onBun();
   const scheme = config.tlsCert !== undefined ? 'https' : 'http';
   let stopping = false;
   let listening = 0;
@@ -48,15 +69,20 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
   const everListened = new WeakSet<Worker>();
 
   const fork = (): void => {
-    const worker = cluster.fork(env);
-    worker.on('listening', (addr) => {
+    const worker = cluster.fork({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, port }) });
+    worker.on('message', (message: Partial<ListeningMessage> | null) => {
+      if (message?.type !== LISTENING || typeof message.port !== 'number') return;
       everListened.add(worker);
       listening++;
+      if (pickFirst && port === 0) {
+        port = message.port;
+        for (let i = 1; i < config.workers; i++) fork();
+      }
       if (announced) {
         logger.info({ workerPid: worker.process.pid }, 'replacement worker is serving');
       } else if (listening === config.workers) {
         announced = true;
-        onAllListening(`${scheme}://${addr.address ?? config.host}:${addr.port}`);
+        onAllListening(`${scheme}://${message.address ?? config.host}:${message.port}`);
       }
     });
   };
@@ -115,5 +141,5 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
   });
 
   serveClusterMetrics();
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let i = 0; i < (pickFirst ? 1 : config.workers); i++) fork();
 }

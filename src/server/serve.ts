@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
@@ -9,7 +10,7 @@ import { buildApp, type TlsFiles } from '../http/app.js';
 import { Readiness } from '../http/probes.js';
 import { resolveDataSource } from '../snapshot/versions.js';
 import type { Store } from '../store/store.js';
-import { isWorker } from './cluster.js';
+import { announceListening, isWorker } from './cluster.js';
 import { clusterMetricsSource } from './cluster-metrics.js';
 import { VersionReloader } from './reload.js';
 import { openStore } from './open-store.js';
@@ -62,7 +63,7 @@ export async function startServer(
     apiKeys,
     tls: loadTls?.(),
     readiness,
-    ...(isWorker() ? { metricsSource: clusterMetricsSource } : {}),
+    ...(isWorker() ? { metricsSource: clusterMetricsSource, sharedPort: true } : {}),
     ...(admin && !adminApp ? { admin } : {}),
     ...(reloader ? { versions: () => reloader.status() } : {}),
   });
@@ -73,6 +74,10 @@ export async function startServer(
     logger.info({ adminAddress }, `admin API on ${adminAddress}`);
   }
   readiness.serving();
+  if (isWorker()) {
+    const bound = app.server.address() as AddressInfo;
+    announceListening(bound.address, bound.port);
+  }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
