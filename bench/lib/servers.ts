@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { dirname } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROKV_MAIN } from './dataset.js';
 import { startProcess, waitForAnswer, type BenchProcess } from './proc.js';
+import { BUN, ensureNginx } from './runtimes.js';
 
 const BASELINES = fileURLToPath(new URL('../baselines/', import.meta.url));
 
@@ -36,9 +39,11 @@ async function ready(
 
 /**
  * Starts `rokv serve` on `snapshot`; `nodeArgs` go to node itself (e.g. --trace-gc), `serveArgs` to
- * `rokv serve`, and `name` labels it in the results (default `rokv`).
+ * `rokv serve`, and `name` labels it in the results (default `rokv`). `runtime` runs it on another
+ * executable than this process's node (another Node, or Bun).
  */
 export async function startRokv(o: {
+  runtime?: string;
   snapshot: string;
   port: number;
   someKey: string;
@@ -65,7 +70,7 @@ export async function startRokv(o: {
     'warn',
     ...(o.serveArgs ?? []),
   ];
-  const proc = startProcess(process.execPath, args, { cpus: o.cpus });
+  const proc = startProcess(o.runtime ?? process.execPath, args, { cpus: o.cpus });
   return ready(o.name ?? 'rokv', proc, o.port, o.someKey, since);
 }
 
@@ -100,6 +105,37 @@ export async function startBareNode(o: {
     env: { KV_DATA: o.json, PORT: String(o.port) },
   });
   return ready('bare node:http', proc, o.port, o.someKey, since);
+}
+
+/** Starts the same naive job as the bare node:http baseline on Bun.serve (bench/baselines/bun-serve.js). */
+export async function startBunServe(o: {
+  json: string;
+  port: number;
+  someKey: string;
+  cpus?: string;
+}): Promise<BenchServer> {
+  const since = performance.now();
+  const proc = startProcess(BUN, [`${BASELINES}bun-serve.js`], {
+    cpus: o.cpus,
+    env: { KV_DATA: o.json, PORT: String(o.port) },
+  });
+  return ready('Bun.serve naive', proc, o.port, o.someKey, since);
+}
+
+/**
+ * Starts nginx answering every request with one fixed 200 JSON body and no lookup
+ * (bench/baselines/nginx-fixed.conf): the HTTP floor of this machine with wrk as the client.
+ */
+export async function startNginxFloor(o: { port: number; someKey: string; cpus?: string }): Promise<BenchServer> {
+  ensureNginx();
+  const dir = mkdtempSync(join(tmpdir(), 'rokv-nginx-'));
+  const conf = readFileSync(`${BASELINES}nginx-fixed.conf`, 'utf8')
+    .replaceAll('NGINX_PORT', String(o.port))
+    .replaceAll('NGINX_DIR', dir);
+  writeFileSync(join(dir, 'nginx.conf'), conf);
+  const since = performance.now();
+  const proc = startProcess('nginx', ['-c', join(dir, 'nginx.conf')], { cpus: o.cpus });
+  return ready('nginx fixed body', proc, o.port, o.someKey, since);
 }
 
 /** True when the Python pieces of the FastAPI baseline are installed. */
