@@ -25,6 +25,26 @@ CMD ["serve"]
 FROM dev AS build
 RUN npm prune --omit=dev
 
+# Bun variant, `docker build --target bun -t rokv:bun .`: the runtime stage below with the pinned Bun of the
+# dev stage's devDependencies as its runtime, which answers the data routes through Bun.serve
+# (src/http/bun-front.ts). The same files and user; the Node image stays the default (last) stage.
+FROM node:24-bookworm-slim AS bun
+ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
+WORKDIR /app
+COPY --from=dev /app/node_modules/bun/bin/bun.exe /usr/local/bin/bun
+COPY --from=build --chown=root:root /app/package.json ./
+COPY --from=build --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build --chown=root:root /app/native/build/Release/rokv_lmdb.node ./native/build/Release/rokv_lmdb.node
+COPY --from=build --chown=root:root /app/data ./data
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["bun", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["bun", "dist/main.js"]
+CMD ["serve"]
+
 # Runtime stage: only the compiled code, production dependencies and data; runs as the non-root `node` user
 # and writes nothing, so it runs with `docker run --read-only` and a snapshot mounted `:ro` (LMDB opened
 # read-only skips its lock file when it cannot create one; snapshots are immutable, so none is needed).
