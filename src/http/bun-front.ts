@@ -8,6 +8,7 @@ import inject from 'light-my-request';
 import { answerHeaders, DATA_METHOD, GET_VALUE, GET_VALUES, REQUEST_TYPE } from '../api/contract.js';
 import type { DataRoute } from '../api/get-value.js';
 import type { DataRoutes } from '../api/routes.js';
+import { markLaneServer } from './fast-lane.js';
 import type { Metrics, RouteStats } from './metrics.js';
 
 /** Bun's server, as far as the front uses it (Bun's type package redeclares Node's globals, so it is not installed). */
@@ -101,6 +102,7 @@ export class BunFront extends EventEmitter {
       [GET_VALUE, { core: routes.getValue, stats: metrics.routeStats(GET_VALUE, DATA_METHOD) }],
       [GET_VALUES, { core: routes.getValues, stats: metrics.routeStats(GET_VALUES, DATA_METHOD) }],
     ]);
+    markLaneServer(this);
     this.dispatch = (request, response) => {
       options.stamp(response);
       options.fastify(request, response);
