@@ -5,9 +5,15 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import inject from 'light-my-request';
-import { answerHeaders, DATA_METHOD, GET_VALUE, GET_VALUES, REQUEST_TYPE } from '../api/contract.js';
-import type { DataRoute } from '../api/get-value.js';
-import type { DataRoutes } from '../api/routes.js';
+import {
+  answerHeaders,
+  DATA_METHOD,
+  GET_VALUE,
+  GET_VALUES,
+  REQUEST_TYPE,
+  type DataRoute,
+  type DataRoutes,
+} from '../api/index.js';
 import { markLaneServer } from './fast-lane.js';
 import type { Metrics, RouteStats } from './metrics.js';
 
