@@ -75,7 +75,7 @@ try {
   const keys = [...syntheticPairs(Math.min(PAIRS, 20_000), 42)].map((p) => parseUuid(p.key)!);
   keys.sort(() => 0.5 - Math.random());
 
-  const cluster = await startRedisCluster(20, 5000, (fn) => cleanups.push(fn));
+  const cluster = await startRedisCluster(5000, (fn) => cleanups.push(fn));
   const client = connectRedis(cluster.url, { commandTimeoutMs: 60_000 }) as Cluster;
   cleanups.push(async () => client.disconnect());
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import { post } from '../helpers/binary.js';
 import { eventually } from '../helpers/processes.js';
 import { redisAvailable } from '../helpers/redis-cluster.js';
 import { snapshotOf } from '../helpers/snapshot.js';
+import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -186,16 +186,6 @@ describe('docker-compose.yml', () => {
     },
   );
 });
-
-/** A loopback port free right now, for the emulated Redis container. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** Waits for a `rokv serve` to log the address it listens on. */
 async function announcedUrl(name: string, child: ChildProcess): Promise<string> {

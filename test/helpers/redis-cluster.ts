@@ -1,10 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePortRun } from './ports.js';
 import { tempDir } from './tmp.js';
 
 /** True when Debian's redis-server and redis-cli are installed (`.ci/run` installs them). */
@@ -35,9 +37,6 @@ export interface RedisCluster {
   waitHealthy(timeoutMs?: number): Promise<void>;
 }
 
-// Ports 17000-17099 are this suite's (bus ports are +10000); other test files use other ranges.
-const BASE_PORT = 17000;
-
 function cli(port: number, ...args: string[]): string {
   const res = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
     encoding: 'utf8',
@@ -48,64 +47,34 @@ function cli(port: number, ...args: string[]): string {
 }
 
 /**
- * Starts a 3-master, 3-replica Redis Cluster on loopback ports `BASE_PORT + offset ...` in a temp
- * directory and waits until it serves every slot. Every node is killed when the test file ends.
- * `nodeTimeoutMs` is short so failover tests finish in seconds. `cleanup` registers the tear-down:
- * node:test's after() in tests; a benchmark passes its own.
+ * Starts a 3-master, 3-replica Redis Cluster on free loopback ports drawn at random (so concurrent
+ * test runs on one machine do not meet) in a temp directory and waits until it serves every slot.
+ * Every node is killed when the test file ends. `nodeTimeoutMs` is short so failover tests finish in
+ * seconds. `cleanup` registers the tear-down: node:test's after() in tests; a benchmark passes its own.
  */
 export async function startRedisCluster(
-  offset = 0,
   nodeTimeoutMs = 1000,
   cleanup: (fn: () => Promise<void>) => void = after,
 ): Promise<RedisCluster> {
   const dir = cleanup === after ? await tempDir('rokv-redis-') : await mkdtemp(join(tmpdir(), 'rokv-redis-'));
   if (cleanup !== after) cleanup(() => rm(dir, { recursive: true, force: true }));
-  const ports = Array.from({ length: 6 }, (_, i) => BASE_PORT + offset + i);
   const nodes: RedisNode[] = [];
-  cleanup(async () => {
-    for (const n of nodes) {
-      if (n.process.exitCode === null && n.process.signalCode === null) {
-        const exited = once(n.process, 'exit');
-        n.process.kill('SIGKILL');
-        await exited;
-      }
+  cleanup(() => stopAll(nodes));
+  let ports: number[] = [];
+  // The ports were free when drawn; another process can still take one before redis-server binds it,
+  // and then that node exits at once: start again on other ports.
+  for (let attempt = 1; ports.length === 0; attempt++) {
+    const drawn = await freePortRun(6, BUS_PORT_OFFSET);
+    for (const port of drawn)
+      nodes.push({ port, process: startNode(port, join(dir, `${attempt}-${port}`), nodeTimeoutMs) });
+    const started = await allAnswer(nodes);
+    if (started) ports = drawn;
+    else {
+      await stopAll(nodes);
+      nodes.length = 0;
+      if (attempt === 5) throw new Error(`redis-server did not start on ${drawn.join(', ')} after ${attempt} attempts`);
     }
-  });
-  const busy = ports.filter((port) => cli(port, 'ping') === 'PONG');
-  if (busy.length > 0)
-    throw new Error(`ports ${busy.join(', ')} already have a Redis server: another test run is using them`);
-  for (const port of ports) {
-    const nodeDir = join(dir, String(port));
-    await mkdir(nodeDir);
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        nodeDir,
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(nodeDir, 'nodes.conf'),
-        '--cluster-node-timeout',
-        String(nodeTimeoutMs),
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--protected-mode',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
-      { stdio: 'ignore' },
-    );
-    nodes.push({ port, process: child });
   }
-  for (const port of ports) await waitFor(() => cli(port, 'ping') === 'PONG', 10_000, `redis on ${port} to start`);
   const create = spawnSync(
     'redis-cli',
     ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'],
@@ -169,5 +138,61 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string): P
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(100);
+  }
+}
+
+// A Redis Cluster node's bus port is its port + 10000: it must be free too.
+const BUS_PORT_OFFSET = 10_000;
+
+function startNode(port: number, nodeDir: string, nodeTimeoutMs: number): ChildProcess {
+  mkdirSync(nodeDir, { recursive: true });
+  return spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      nodeDir,
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(nodeDir, 'nodes.conf'),
+      '--cluster-node-timeout',
+      String(nodeTimeoutMs),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'no',
+      '--loglevel',
+      'warning',
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+/** Waits until every node answers PING; false as soon as one of them has exited (its port was taken). */
+async function allAnswer(nodes: RedisNode[]): Promise<boolean> {
+  const deadline = Date.now() + 30_000;
+  for (const { port, process: child } of nodes) {
+    while (cli(port, 'ping') !== 'PONG') {
+      if (child.exitCode !== null || child.signalCode !== null) return false;
+      if (Date.now() > deadline) throw new Error(`redis on ${port} did not answer PING in 30 s`);
+      await sleep(100);
+    }
+  }
+  return true;
+}
+
+async function stopAll(nodes: RedisNode[]): Promise<void> {
+  for (const n of nodes) {
+    if (n.process.exitCode === null && n.process.signalCode === null) {
+      const exited = once(n.process, 'exit');
+      n.process.kill('SIGKILL');
+      await exited;
+    }
   }
 }

@@ -40,7 +40,7 @@ interface Engine {
 
 // Set up at the top level: the helpers register their clean-up with after(), which belongs to the file.
 const snapshot = await snapshotOf(pairs);
-const cluster = noRedis ? undefined : await startRedisCluster(0);
+const cluster = noRedis ? undefined : await startRedisCluster();
 
 const engines: Engine[] = [
   { name: 'the embedded LMDB store', skip: false, open: () => LmdbStore.open(snapshot) },

@@ -7,20 +7,21 @@ import { RokvError } from '../../src/errors.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { loadSnapshot } from '../../src/store/redis-load.js';
 import { parseUuid } from '../../src/uuid.js';
+import { freePort } from '../helpers/ports.js';
 import { redisAvailable } from '../helpers/redis-cluster.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const noRedis = !redisAvailable() && !process.env.CI ? 'redis-server is not installed' : false;
-const PORT = 17040;
 const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
 
 describe('the Redis store on one node (redis://)', { skip: noRedis }, () => {
   test('serves a loaded snapshot, then answers STORE_UNAVAILABLE within its timeout once Redis is gone', async () => {
     const dir = await tempDir('rokv-redis-one-');
+    const port = await freePort();
     const redis = spawn(
       'redis-server',
-      ['--port', String(PORT), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
       {
         stdio: 'ignore',
       },
@@ -28,7 +29,7 @@ describe('the Redis store on one node (redis://)', { skip: noRedis }, () => {
     after(() => {
       if (redis.exitCode === null && redis.signalCode === null) redis.kill('SIGKILL');
     });
-    const url = `redis://127.0.0.1:${PORT}`;
+    const url = `redis://127.0.0.1:${port}`;
     const snapshot = await snapshotOf({ [KEY]: 'lunmtp ftxemjfob pmo hwoya' });
     for (let tries = 0; ; tries++) {
       try {
