@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { rokvError } from '../errors.js';
 import { writeDirAtomically } from '../snapshot/atomic-dir.js';
@@ -12,7 +13,10 @@ import { readJsonObject } from './read-json-object.js';
 import { readJsonl } from './read-jsonl.js';
 import { RejectLog, type RejectSummary } from './rejects.js';
 import type { StoredRowSink } from './rows.js';
-import { RunSorter, type MergedPair } from './run-sorter.js';
+import { ParsePool } from './parallel/parse-pool.js';
+import type { MergedPair } from './sort/run-cursors.js';
+import { DEFAULT_FAN_IN, type RunFile } from './sort/run-merge.js';
+import { RunSorter } from './sort/run-sorter.js';
 import { openSource, type Source } from './source.js';
 import { decodeUtf8 } from './utf8-text.js';
 import { describePlace, PairValidator, type PositionUnit } from './validate.js';
@@ -36,8 +40,15 @@ export interface BuildOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called now and then while building; cheap to ignore. */
   onProgress?: (progress: BuildProgress) => void;
-  /** Bytes of pairs sorted in memory before a run is spilled to disk (default 64 MiB). */
+  /** Bytes of pairs sorted in memory before a run is spilled to disk (default 128 MiB). */
   runBytes?: number;
+  /**
+   * Threads that parse, validate and sort JSON Lines input (default: one per core); 1 reads in the
+   * main thread. Other formats are read in the main thread. The output is the same either way.
+   */
+  threads?: number;
+  /** Most run files merged at once (default 256); more runs are merged in several levels. */
+  fanIn?: number;
 }
 
 /** Where a build is. Reading counts input bytes; writing counts pairs stored. */
@@ -65,6 +76,8 @@ export interface BuildResult {
   duplicates: number;
   /** Sorted runs spilled to disk. */
   runs: number;
+  /** Intermediate merges done because there were more runs than the fan-in. */
+  merges: number;
 }
 
 type Reader = (bytes: AsyncIterable<Buffer>, sink: StoredRowSink, name: string, maxRowChars: number) => Promise<void>;
@@ -80,6 +93,8 @@ interface Input {
   source: Source;
   format: InputFormat;
   unit: PositionUnit;
+  /** Sequence number of the input's position 0: positions of later inputs come after (see PairValidator). */
+  seqBase: number;
 }
 
 /**
@@ -104,57 +119,107 @@ export async function buildSnapshot(
   let rows = 0;
   let duplicates = 0;
   let runs = 0;
+  let merges = 0;
+  const threads = options.threads ?? availableParallelism();
   try {
     const manifest = await writeDirAtomically(out, async (dir) => {
       const runsDir = join(dir, '.runs');
       await mkdir(runsDir);
-      const sorter = new RunSorter(runsDir, policy === 'last', options.runBytes);
-      let doneBytes = 0;
-      for (const [i, { source, format, unit }] of inputs.entries()) {
-        const sink = new PairValidator(i, source.name, unit, sorter, rejects, maxValueBytes);
-        const tick = (): void => {
-          progress.rows = rows + sink.rows;
-          progress.bytesRead = doneBytes + source.bytesRead();
-          progress.sorted = sorter.added;
-          options.onProgress?.(progress);
-        };
-        await READERS[format](ticking(source.chunks(), tick), sink, source.name, maxValueBytes * 6 + 4096);
-        rows += sink.rows;
-        doneBytes += source.bytesRead();
-        tick();
+      const newestFirst = policy === 'last';
+      const sorter = new RunSorter(runsDir, { newestFirst, runBytes: options.runBytes, name: 'm-' });
+      const pool =
+        threads > 1 && inputs.some((i) => i.format === 'jsonl')
+          ? new ParsePool(threads, { dir: runsDir, newestFirst, runBytes: options.runBytes, maxValueBytes })
+          : undefined;
+      let poolRuns: RunFile[] = [];
+      let poolPairBytes = 0;
+      try {
+        let doneBytes = 0;
+        let seqBase = 0;
+        for (const input of inputs) {
+          const { source, format, unit } = input;
+          input.seqBase = seqBase;
+          let inputRows = 0;
+          const tick = (): void => {
+            progress.rows = rows + inputRows;
+            progress.bytesRead = doneBytes + source.bytesRead();
+            progress.sorted = sorter.added + (pool ? progress.rows - rejects.result().total : 0);
+            options.onProgress?.(progress);
+          };
+          const maxRowChars = maxValueBytes * 6 + 4096;
+          if (pool && format === 'jsonl') {
+            const read = await pool.read(
+              { name: source.name, seqBase, chunks: source.chunks() },
+              { maxRowChars },
+              rejects,
+              (n) => {
+                inputRows = n;
+                tick();
+              },
+            );
+            inputRows = read.rows;
+            seqBase += read.lastLine + 1;
+          } else {
+            const sink = new PairValidator(seqBase, source.name, unit, sorter, rejects, maxValueBytes);
+            const sinkTick = (): void => {
+              inputRows = sink.rows;
+              tick();
+            };
+            await READERS[format](ticking(source.chunks(), sinkTick), sink, source.name, maxRowChars);
+            inputRows = sink.rows;
+            seqBase += sink.lastPos + 1;
+          }
+          rows += inputRows;
+          doneBytes += source.bytesRead();
+          tick();
+        }
+        if (pool) {
+          const finished = await pool.finish();
+          poolRuns = finished.runs;
+          poolPairBytes = finished.pairBytes;
+        }
+      } finally {
+        await pool?.close();
       }
-      runs = sorter.spilled;
+      runs = sorter.spilled + poolRuns.length;
       progress.phase = 'write';
-      const places = inputs.map((i) => ({ file: i.source.name, unit: i.unit }));
+      const inputOf = (seq: number): Input => {
+        let i = inputs.length - 1;
+        while (i > 0 && inputs[i]!.seqBase >= seq) i--;
+        return inputs[i]!;
+      };
+      const placeOf = (seq: number): string => {
+        const input = inputOf(seq);
+        return describePlace(input.source.name, input.unit, seq - input.seqBase);
+      };
+      const merged = sorter.merge(options.fanIn ?? DEFAULT_FAN_IN, poolRuns);
       const kept = function* (): Generator<MergedPair> {
         const last = Buffer.alloc(16);
-        let lastSrc = -1;
-        let lastPos = 0;
-        for (const p of sorter.merge()) {
-          if (lastSrc !== -1 && p.key.equals(last)) {
+        let lastSeq = -1;
+        for (const p of merged.pairs) {
+          if (lastSeq !== -1 && p.key.equals(last)) {
             duplicates++;
             if (policy === 'error') {
-              const first = places[lastSrc]!;
-              const place = places[p.src]!;
+              const input = inputOf(p.seq);
               const key = formatUuid(p.key);
-              rejects.add(describePlace(place.file, place.unit, p.pos), {
-                file: place.file,
-                line: p.pos,
+              rejects.add(placeOf(p.seq), {
+                file: input.source.name,
+                line: p.seq - input.seqBase,
                 reason: 'duplicate-key',
                 key,
-                message: `duplicate key ${key} (first seen at ${describePlace(first.file, first.unit, lastPos)}; keys are compared case-insensitively)`,
+                message: `duplicate key ${key} (first seen at ${placeOf(lastSeq)}; keys are compared case-insensitively)`,
               });
             }
             continue;
           }
           last.set(p.key);
-          lastSrc = p.src;
-          lastPos = p.pos;
+          lastSeq = p.seq;
           if ((++progress.written & 0xffff) === 0) options.onProgress?.(progress);
           yield p;
         }
       };
-      const written = await writeDataFile(dir, kept(), sorter.pairBytes);
+      const written = await writeDataFile(dir, kept(), sorter.pairBytes + poolPairBytes);
+      merges = merged.merges;
       options.onProgress?.(progress);
       await rm(runsDir, { recursive: true, force: true });
       return sealSnapshot(
@@ -165,7 +230,7 @@ export async function buildSnapshot(
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const bytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
-    return { manifest, bytes, seconds, rows, rejects: rejects.result(), duplicates, runs };
+    return { manifest, bytes, seconds, rows, rejects: rejects.result(), duplicates, runs, merges };
   } finally {
     rejects.close();
   }
@@ -182,7 +247,7 @@ async function openInputs(paths: readonly string[], options: BuildOptions): Prom
       throw rokvError('USAGE', `cannot tell the format of ${what}; pass --format json|jsonl|csv|tsv`);
     }
     const source = await openSource(path, options.stdin);
-    inputs.push({ source, format, unit: format === 'json' ? 'pair' : 'line' });
+    inputs.push({ source, format, unit: format === 'json' ? 'pair' : 'line', seqBase: 0 });
   }
   return inputs;
 }

@@ -11,6 +11,58 @@ const MIDDLE = Buffer.from('","value":"');
 /** Offset of the value's opening quote in a line of the canonical shape. */
 const VALUE_AT = PREFIX.length + 36 + MIDDLE.length - 1;
 
+/** A run of whole lines of an input: `buf` ends at a line end (or the input's end). */
+export interface LineBlock {
+  buf: Buffer;
+  /** Lines of the input before this block. */
+  linesBefore: number;
+}
+
+/**
+ * Cuts a byte stream into blocks of whole lines of at least `minBytes` (except the last), counting
+ * lines so that each block knows where it starts. A line longer than `maxRowChars` stops the read:
+ * memory stays bounded whatever the input.
+ */
+export async function* lineBlocks(
+  chunks: AsyncIterable<Buffer>,
+  name: string,
+  limits: ReaderLimits,
+  minBytes = 0,
+): AsyncGenerator<LineBlock> {
+  let parts: Buffer[] = [];
+  let held = 0;
+  /** Bytes after the last line end held. */
+  let tail = 0;
+  let lines = 0;
+  const countLines = (buf: Buffer): number => {
+    let n = 0;
+    for (let at = buf.indexOf(NL); at !== -1; at = buf.indexOf(NL, at + 1)) n++;
+    return n;
+  };
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    held += chunk.length;
+    const nl = chunk.lastIndexOf(NL);
+    tail = nl === -1 ? tail + chunk.length : chunk.length - nl - 1;
+    if (tail > limits.maxRowChars) {
+      const before = lines + parts.reduce((n, p) => n + countLines(p), 0);
+      throw rokvError(
+        'INPUT_INVALID',
+        `${name}:${before + 1}`,
+        `line is longer than ${limits.maxRowChars} bytes (see --max-value-bytes)`,
+      );
+    }
+    if (held < minBytes || nl === -1) continue;
+    const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, held);
+    const block = buf.subarray(0, held - tail);
+    parts = tail > 0 ? [buf.subarray(held - tail)] : [];
+    held = tail;
+    yield { buf: block, linesBefore: lines };
+    lines += countLines(block);
+  }
+  if (held > 0) yield { buf: parts.length === 1 ? parts[0]! : Buffer.concat(parts, held), linesBefore: lines };
+}
+
 /**
  * Reads JSON Lines: one `{"key": "...", "value": "..."}` object a line, from raw bytes. Lines in the
  * canonical shape that `rokv gen` and most exporters write (no spaces, no escapes in the value) are
@@ -24,42 +76,37 @@ export async function readJsonl(
   name: string,
   limits: ReaderLimits,
 ): Promise<void> {
-  const key = new Uint8Array(UUID_BYTES);
-  let carry: Buffer | undefined;
-  let line = 0;
   let rows = 0;
-  const readLines = (buf: Buffer, end: number): void => {
-    if (!isUtf8(buf.subarray(0, end))) throw invalidUtf8(name, line, buf, end);
-    // A byte order mark may open the file; it is not part of the first line.
-    const bom = line === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    for (let start = bom; start < end;) {
-      let nl = buf.indexOf(NL, start);
-      if (nl === -1 || nl > end) nl = end;
-      line++;
-      if (readFast(buf, start, nl, key, line, sink) || readSlow(buf.toString('utf8', start, nl), line, sink)) rows++;
-      start = nl + 1;
-    }
-  };
-  for await (const chunk of chunks) {
-    const buf = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
-    const last = buf.lastIndexOf(NL);
-    if (last === -1) {
-      carry = buf;
-    } else {
-      readLines(buf, last);
-      carry = last + 1 < buf.length ? buf.subarray(last + 1) : undefined;
-    }
-    if (carry !== undefined && carry.length > limits.maxRowChars) {
-      throw rokvError(
-        'INPUT_INVALID',
-        `${name}:${line + 1}`,
-        `line is longer than ${limits.maxRowChars} bytes (see --max-value-bytes)`,
-      );
-    }
+  for await (const block of lineBlocks(chunks, name, limits)) rows += readJsonlBlock(block, sink, name).rows;
+  if (rows === 0) throw emptyJsonl(name);
+}
+
+/** The error for JSON Lines input without a single row. */
+export function emptyJsonl(name: string): Error {
+  return rokvError('INPUT_INVALID', name, 'empty file: expected JSON lines {"key": "<uuid>", "value": "<string>"}');
+}
+
+/** Reads the lines of one block into `sink` (see readJsonl); returns the rows read and the last line's number. */
+export function readJsonlBlock(
+  { buf, linesBefore }: LineBlock,
+  sink: StoredRowSink,
+  name: string,
+): { rows: number; lastLine: number } {
+  if (!isUtf8(buf)) throw invalidUtf8(name, linesBefore, buf, buf.length);
+  const key = new Uint8Array(UUID_BYTES);
+  let line = linesBefore;
+  let rows = 0;
+  // A byte order mark may open the file; it is not part of the first line.
+  const bom = linesBefore === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const end = buf.length;
+  for (let start = bom; start < end;) {
+    let nl = buf.indexOf(NL, start);
+    if (nl === -1) nl = end;
+    line++;
+    if (readFast(buf, start, nl, key, line, sink) || readSlow(buf.toString('utf8', start, nl), line, sink)) rows++;
+    start = nl + 1;
   }
-  if (carry !== undefined) readLines(carry, carry.length);
-  if (rows === 0)
-    throw rokvError('INPUT_INVALID', name, 'empty file: expected JSON lines {"key": "<uuid>", "value": "<string>"}');
+  return { rows, lastLine: line };
 }
 
 /**

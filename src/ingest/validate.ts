@@ -1,8 +1,8 @@
 import { jsonType, preview } from '../errors.js';
 import { formatUuid, parseUuid, UUID_BYTES } from '../uuid.js';
-import type { RejectLog } from './rejects.js';
+import type { Rejection } from './rejects.js';
 import type { RejectReason, StoredRowSink } from './rows.js';
-import type { RunSorter } from './run-sorter.js';
+import type { RunSorter } from './sort/run-sorter.js';
 
 /** How an input names a row's place: a line number, or the pair number inside a JSON object. */
 export type PositionUnit = 'line' | 'pair';
@@ -10,6 +10,11 @@ export type PositionUnit = 'line' | 'pair';
 /** Formats a row's place for messages: `file:12` or `file, pair #12`. */
 export function describePlace(file: string, unit: PositionUnit, pos: number): string {
   return unit === 'line' ? `${file}:${pos}` : `${file}, pair #${pos}`;
+}
+
+/** Where rejected rows go: the build's RejectLog, or a worker thread's list sent back to it. */
+export interface RejectSink {
+  add(where: string, rejection: Rejection): void;
 }
 
 /**
@@ -20,18 +25,21 @@ export class PairValidator implements StoredRowSink {
   private readonly key = new Uint8Array(UUID_BYTES);
   /** Rows seen, good or bad. */
   rows = 0;
+  /** The last position seen: the input's positions are `seqBase + 1 ..= seqBase + lastPos`. */
+  lastPos = 0;
 
   constructor(
-    private readonly src: number,
+    private readonly seqBase: number,
     private readonly file: string,
     private readonly unit: PositionUnit,
     private readonly sorter: RunSorter,
-    private readonly rejects: RejectLog,
+    private readonly rejects: RejectSink,
     private readonly maxValueBytes: number,
   ) {}
 
   row(key: unknown, value: unknown, pos: number): void {
     this.rows++;
+    this.lastPos = pos;
     if (typeof key !== 'string') {
       const why = key === undefined ? 'row has no "key" field' : `key must be a string UUIDv4, found ${jsonType(key)}`;
       return this.reject(pos, 'invalid-key', why);
@@ -58,11 +66,12 @@ export class PairValidator implements StoredRowSink {
         );
       }
     }
-    this.sorter.add(this.key, this.src, pos, JSON.stringify(value));
+    this.sorter.add(this.key, this.seqBase + pos, JSON.stringify(value));
   }
 
   stored(key: Uint8Array, bytes: Buffer, start: number, end: number, pos: number): void {
     this.rows++;
+    this.lastPos = pos;
     // The literal has no escapes (the reader's fast path guarantees it): its content is the value.
     const size = end - start - 2;
     if (size > this.maxValueBytes) {
@@ -74,11 +83,12 @@ export class PairValidator implements StoredRowSink {
         k,
       );
     }
-    this.sorter.addBytes(key, this.src, pos, bytes, start, end);
+    this.sorter.addBytes(key, this.seqBase + pos, bytes, start, end);
   }
 
   bad(pos: number, reason: RejectReason, why: string): void {
     this.rows++;
+    this.lastPos = pos;
     this.reject(pos, reason, why);
   }
 
