@@ -14,6 +14,7 @@ export async function build({ values, positionals }: CommandArgs<typeof buildOpt
       maxErrors: values.maxErrors,
       ...(values.errors === undefined ? {} : { errorsFile: values.errors }),
       maxValueBytes: values.maxValueBytes,
+      ...(values.threads === undefined ? {} : { threads: values.threads }),
       onProgress: (p) => view.update(p),
     });
   } finally {

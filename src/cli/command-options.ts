@@ -68,6 +68,13 @@ export const buildOptions = {
     default: DEFAULT_MAX_VALUE_BYTES,
     help: 'largest accepted value, in UTF-8 bytes',
   }),
+  threads: option({
+    flag: 'threads',
+    value: 'N',
+    ...integer(1, 256),
+    defaultText: 'one per core',
+    help: 'threads that parse, validate and sort JSONL input (1: the main thread alone); the snapshot is the same whatever the count',
+  }),
   allowEmpty: option({
     flag: 'allow-empty',
     ...toggle(),
