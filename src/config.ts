@@ -297,6 +297,14 @@ export const serveOptions = {
     defaultText: 'on',
     help: "read LMDB batches through lmdb-js, a call per key, instead of rokv's native batch reader (for comparison or debugging)",
   }),
+  warmUp: option({
+    flag: 'warm-up',
+    env: 'ROKV_WARM_UP',
+    value: 'MODE',
+    ...choice(['auto', 'index', 'full', 'off']),
+    default: 'auto',
+    help: 'what a snapshot server reads into the page cache before /readyz says ready: index (every branch page of the B-tree), full (the whole data file), auto (full when it takes at most half the memory, else index), off',
+  }),
 } satisfies OptionTable;
 
 /** The one schema for `rokv serve`: every option's schema plus the checks that span options. */

@@ -74,7 +74,8 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
   const serverKind = (tls ? { https: tls, http2: config.http2 === true } : { http: timeouts }) as {
     http: typeof timeouts;
   };
-  const metrics = new Metrics(store, options.versions);
+  const readiness = options.readiness ?? new Readiness();
+  const metrics = new Metrics(store, options.versions, readiness);
   const hookConfig = { ...config, apiKeys: options.apiKeys };
   const hooks = hooksOn(hookConfig);
   const routes = dataRoutes(
@@ -146,7 +147,6 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
   }
   installMetrics(app, metrics);
   installOpenApi(app);
-  const readiness = options.readiness ?? new Readiness();
   if (options.readiness === undefined) app.addHook('onReady', () => readiness.serving());
   // Queued before the routes plugin below, so its routes inherit the hooks.
   for (const hook of hooks) hook.install(app, hookConfig);

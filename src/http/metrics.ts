@@ -2,7 +2,7 @@ import type { FastifyInstance, onResponseHookHandler, RouteOptions } from 'fasti
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Outcome } from '../api/contract.js';
 import type { Store } from '../store/store.js';
-import type { VersionReport } from './probes.js';
+import type { Readiness, VersionReport } from './probes.js';
 import { rejectOtherMethods } from './errors.js';
 import { curlDoc, type RouteDocs } from './openapi.js';
 
@@ -55,7 +55,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(store: Store, versions?: () => VersionReport) {
+  constructor(store: Store, versions?: () => VersionReport, readiness?: Readiness) {
     const registers = [this.registry];
     const routes = this.routes;
     const outcomes = this.outcomes;
@@ -121,6 +121,26 @@ export class Metrics {
         this.set({ id: store.info().id }, 1);
       },
     });
+    if (readiness) {
+      new Gauge({
+        name: 'rokv_warmup_ratio',
+        help: 'Share of the warm-up read into the page cache (1 when done or when there is none); /readyz waits for 1.',
+        registers,
+        aggregator: 'min',
+        collect() {
+          this.set(readiness.warmUp?.fraction ?? 1);
+        },
+      });
+      new Gauge({
+        name: 'rokv_warmup_seconds',
+        help: 'Seconds the warm-up has run, or took once done.',
+        registers,
+        aggregator: 'max',
+        collect() {
+          this.set(readiness.warmUp?.status.seconds ?? 0);
+        },
+      });
+    }
     if (versions) {
       new Counter({
         name: 'rokv_version_swaps_total',

@@ -3,6 +3,7 @@ import { JSON_TYPE } from '../api/contract.js';
 import { errorSchema, probeSchema } from '../api/schemas.js';
 import { rokvError, type RokvError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import type { WarmUpStatus } from '../store/warm-up.js';
 import { rejectOtherMethods, sendError } from './errors.js';
 import { curlDoc, jsonDoc, type RouteDocs } from './openapi.js';
 
@@ -15,6 +16,8 @@ export type Phase = 'starting' | 'serving' | 'stopping';
 /** The server's phase, which the process around the app moves forward (see server/serve.ts). */
 export class Readiness {
   phase: Phase = 'starting';
+  /** The page-cache warm-up the server waits for before it says it is ready; undefined when none runs. */
+  warmUp: { readonly status: WarmUpStatus; readonly fraction: number } | undefined;
 
   /** Marks the server as taking traffic (the store is open and the app listens). */
   serving(): void {
@@ -39,6 +42,11 @@ export interface VersionReport {
 export async function notReadyReason(readiness: Readiness, store: Store): Promise<RokvError | undefined> {
   if (readiness.phase === 'starting') return rokvError('NOT_READY', 'the server is starting');
   if (readiness.phase === 'stopping') return rokvError('NOT_READY', 'the server is shutting down');
+  const warm = readiness.warmUp;
+  if (warm !== undefined && !warm.status.finished) {
+    const what = warm.status.mode === 'full' ? 'the data file' : "the index's branch pages";
+    return rokvError('NOT_READY', `warming up: ${Math.floor(warm.fraction * 100)}% of ${what} read into memory`);
+  }
   const health = store.health?.();
   if (health !== undefined && !health.ready) return rokvError('NOT_READY', 'the data store is not connected');
   try {
@@ -89,6 +97,7 @@ export function registerProbes(
       status: 'ready',
       ...(versions ? { versions: versions() } : {}),
       ...(store.health ? { store: store.health() } : {}),
+      ...(readiness.warmUp ? { warmUp: readiness.warmUp.status } : {}),
     };
     return reply.type(JSON_TYPE).send(JSON.stringify(details));
   });

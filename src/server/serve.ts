@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
@@ -8,8 +9,10 @@ import { ApiKeys } from '../http/api-keys.js';
 import { buildAdminApp } from '../http/admin.js';
 import { buildApp, type TlsFiles } from '../http/app.js';
 import { Readiness } from '../http/probes.js';
+import { DATA_FILE } from '../snapshot/lmdb-file.js';
 import { resolveDataSource } from '../snapshot/versions.js';
 import type { Store } from '../store/store.js';
+import { WarmUp, type WarmUpStatus } from '../store/warm-up.js';
 import { announceListening, isWorker } from './cluster.js';
 import { clusterMetricsSource } from './cluster-metrics.js';
 import { VersionReloader } from './reload.js';
@@ -68,6 +71,7 @@ export async function startServer(
     ...(reloader ? { versions: () => reloader.status() } : {}),
   });
   if (loadTls) signals.onReload('tls', () => (app.server as unknown as TlsServer).setSecureContext(loadTls()));
+  const warmUp = source === undefined ? undefined : startWarmUp(join(source.dir, DATA_FILE), config, readiness, logger);
   const address = await app.listen({ port: config.port, host: config.host });
   if (adminApp) {
     const adminAddress = await adminApp.listen({ port: config.adminPort!, host: config.adminHost });
@@ -88,11 +92,40 @@ export async function startServer(
       await Promise.all([app.close(), adminApp?.close()]);
       clearTimeout(force);
       apiKeys?.close();
+      await warmUp?.stop();
       await (reloader ?? store).close();
     })();
     return closing;
   };
   return { app, store, address, reloader, signals, close };
+}
+
+/**
+ * Starts reading the snapshot's pages into the page cache (config.warmUp); /readyz says ready once
+ * it is done, with its progress logged at every tenth and shown in /readyz and /metrics meanwhile.
+ * A warm-up that fails is logged and readiness no longer waits for it: the server still answers.
+ */
+function startWarmUp(file: string, config: ServeConfig, readiness: Readiness, logger: Logger): WarmUp | undefined {
+  let logged = -1;
+  const log = (s: WarmUpStatus): void => {
+    // Every tenth once, and the end once more (its line says ready).
+    const tenth = s.finished ? 11 : Math.floor((s.total === 0 ? 0 : s.done / s.total) * 10);
+    if (tenth === logged) return;
+    logged = tenth;
+    const what = s.mode === 'full' ? 'of the data file' : "of the index's branch pages";
+    const msg = s.finished
+      ? `warm-up done: ${s.mode === 'full' ? 'the data file' : "the index's branch pages"} read in ${s.seconds.toFixed(1)} s; ready`
+      : `warming up: ${tenth * 10}% ${what} read`;
+    logger.info({ warmUp: s }, msg);
+  };
+  const warmUp = WarmUp.start(file, config.warmUp, log);
+  readiness.warmUp = warmUp;
+  warmUp?.finished.catch((err: unknown) => {
+    if (readiness.phase === 'stopping') return;
+    logger.warn({ err }, 'warm-up failed; ready without it');
+    readiness.warmUp = undefined;
+  });
+  return warmUp;
 }
 
 /** Reads the certificate chain and key; a failure here fails the start or the reload, never half-applies. */
