@@ -37,33 +37,37 @@ export interface RecordView {
   end: number;
 }
 
+/** Where the varint readVarint read last ended, or -1 when the bytes ran out inside it. */
+let varintEnd = 0;
+
+/** Reads the varint at `i` of `b`, whose bytes end at `limit`; its end goes to `varintEnd`. */
+function readVarint(b: Buffer, i: number, limit: number): number {
+  let v = 0;
+  for (let scale = 1; i < limit; scale *= 0x80) {
+    const byte = b[i++]!;
+    v += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      varintEnd = i;
+      return v;
+    }
+  }
+  varintEnd = -1;
+  return 0;
+}
+
 /**
  * Reads the record at `at` from `b`, which holds bytes up to `limit`, into `view`. Plain byte
  * arithmetic: Buffer's read methods check their arguments on every call, a cost the merge feels.
  */
 export function readRecord(b: Buffer, at: number, limit: number, view: RecordView): void {
-  let i = at + KEY_BYTES;
-  let seq = 0;
-  let scale = 1;
-  for (;;) {
-    if (i >= limit) return void (view.end = 0);
-    const byte = b[i++]!;
-    seq += (byte & 0x7f) * scale;
-    if (byte < 0x80) break;
-    scale *= 0x80;
-  }
-  let len = 0;
-  scale = 1;
-  for (;;) {
-    if (i >= limit) return void (view.end = 0);
-    const byte = b[i++]!;
-    len += (byte & 0x7f) * scale;
-    if (byte < 0x80) break;
-    scale *= 0x80;
-  }
+  view.end = 0;
+  const seq = readVarint(b, at + KEY_BYTES, limit);
+  if (varintEnd < 0) return;
+  const len = readVarint(b, varintEnd, limit);
+  if (varintEnd < 0 || varintEnd + len > limit) return;
   view.seq = seq;
-  view.valueAt = i;
-  view.end = i + len <= limit ? i + len : 0;
+  view.valueAt = varintEnd;
+  view.end = varintEnd + len;
 }
 
 /** The key's first four bytes as an unsigned number: most key comparisons end with it. */
