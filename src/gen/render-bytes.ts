@@ -1,3 +1,4 @@
+import { copyBytes } from '../bytes.js';
 import { UUID_BYTES } from '../uuid.js';
 import type { GenFormat } from './format.js';
 import { drawSyntheticKey, MAX_SYNTHETIC_VALUE_BYTES, sfc32, writeSyntheticValue } from './synthetic.js';
@@ -40,12 +41,6 @@ function writeUuidText(key: Uint8Array, out: Buffer, at: number): number {
   return at;
 }
 
-/** Copies the short `bytes` to `at`; returns the end. By hand: Buffer#copy's checks cost more than these few bytes. */
-function put(bytes: Uint8Array, out: Buffer, at: number): number {
-  for (let i = 0; i < bytes.length; i++) out[at++] = bytes[i]!;
-  return at;
-}
-
 /**
  * The bytes of `count` synthetic pairs (syntheticPairs(count, seed)) rendered in `format`, in
  * chunks: the same bytes as renderPairs, written straight into buffers without a string per pair,
@@ -69,11 +64,12 @@ export function* renderSyntheticBytes(count: number, seed: number, format: GenFo
       out = Buffer.allocUnsafe(CHUNK_BYTES);
       at = 0;
     }
-    at = put(n === 0 ? firstOpen : open, out, at);
+    const before = n === 0 ? firstOpen : open;
+    at = copyBytes(out, at, before, 0, before.length);
     at = writeUuidText(drawSyntheticKey(rand, key), out, at);
-    at = put(middle, out, at);
+    at = copyBytes(out, at, middle, 0, middle.length);
     at = writeSyntheticValue(rand, out, at);
-    at = put(close, out, at);
+    at = copyBytes(out, at, close, 0, close.length);
   }
   const footer = Buffer.from(f.footer);
   if (at + footer.length > out.length) {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { copyBytes } from '../../bytes.js';
 import { UUID_BYTES } from '../../uuid.js';
 import { MAX_RECORD_HEADER, putRecordHeader, readRecord, type RecordView } from './run-record.js';
 import { MemoryCursor, type MergedPair } from './run-cursors.js';
@@ -68,7 +69,7 @@ export class RunSorter {
   addBytes(key: Uint8Array, seq: number, bytes: Buffer, start: number, end: number): void {
     const at = this.reserve(MAX_RECORD_HEADER + end - start);
     const valueAt = putRecordHeader(this.data, at, key, seq, end - start);
-    this.added1(at, valueAt, valueAt + bytes.copy(this.data, valueAt, start, end));
+    this.added1(at, valueAt, copyBytes(this.data, valueAt, bytes, start, end - start));
   }
 
   /** Spills the records still in memory: afterwards every pair added is in the runs returned. */

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { copyBytes } from '../../bytes.js';
 
 /** Bytes gathered before one write to a run file. */
 const WRITE_BUFFER_BYTES = 4 << 20;
@@ -20,10 +21,7 @@ export class RunWriter {
     const size = end - start;
     if (this.fill + size > this.out.length) this.flush();
     if (size > this.out.length) writeAll(this.fd, src.subarray(start, end));
-    else {
-      src.copy(this.out, this.fill, start, end);
-      this.fill += size;
-    }
+    else this.fill = copyBytes(this.out, this.fill, src, start, size);
     this.bytes += size;
   }
 
