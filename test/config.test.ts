@@ -187,6 +187,7 @@ describe('serve config', () => {
       adminToken: ['0123456789abcdef0123', '0123456789abcdef0123'],
       logLevel: ['debug', 'debug'],
       verify: ['quick', 'quick'],
+      warmUp: ['index', 'index'],
       host: ['127.0.0.1', '127.0.0.1'],
       adminHost: ['::1', '::1'],
       apiKeysFile: ['/run/keys', '/run/keys'],
