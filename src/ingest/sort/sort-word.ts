@@ -42,7 +42,7 @@ export class RunOrder {
     for (let i = 0; i < count; i++) order[i] = h[2 * i + LOW]! & INDEX_MASK;
     const sign = newestFirst ? -1 : 1;
     const byKey = (a: number, b: number): number =>
-      data.compare(data, offsets[b]!, offsets[b]! + KEY_BYTES, offsets[a]!, offsets[a]! + KEY_BYTES) || sign * (a - b);
+      data.compare(data, offsets[b], offsets[b]! + KEY_BYTES, offsets[a], offsets[a]! + KEY_BYTES) || sign * (a - b);
     for (let i = 0; i < count;) {
       let j = i + 1;
       while (

@@ -64,7 +64,7 @@ describe('readiness while warming up', () => {
     status.finished = true;
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(ready.statusCode, 200);
-    assert.deepEqual((ready.json() as { warmUp: unknown }).warmUp, status);
+    assert.deepEqual(ready.json<{ warmUp: unknown }>().warmUp, status);
     assert.match((await app.inject({ method: 'GET', url: '/metrics' })).body, /^rokv_warmup_ratio 1$/m);
   });
 });
