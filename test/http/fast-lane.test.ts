@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -308,30 +309,39 @@ describe('the app with its fast lane', () => {
     }
   });
 
-  test('steps aside once the app closes, so Fastify answers and closes the connection', async () => {
-    const closingApp = buildApp(store, parseServeConfig({ workers: 1 }));
-    await closingApp.listen({ host: '127.0.0.1', port: 0 });
-    const socket = connect(portOf(closingApp.server), '127.0.0.1');
-    const received: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => received.push(chunk));
-    const ended = new Promise((resolve) => socket.on('close', resolve));
-    const body = `{"key":"${KEY}"}`;
-    const head = `POST /get_value HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
-    // The first request is in flight (its head taken by the lane) when closing starts; the second
-    // arrives on the same connection afterwards.
-    socket.write(head + body.slice(0, 10));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const closed = closingApp.close();
-    socket.write(body.slice(10) + head + body);
-    await ended;
-    await closed;
-    const text = Buffer.concat(received).toString('utf8');
-    const answers = text.split(/(?=HTTP\/1\.1 )/);
-    assert.equal(answers.length, 2, text);
-    assert.match(answers[0]!, /^HTTP\/1\.1 200 /);
-    assert.match(answers[1]!, /^HTTP\/1\.1 200 /);
-    assert.match(answers[1]!, /\r\nconnection: close\r\n/i);
-  });
+  // node:http emits 'request' once a head is parsed, which is when the lane takes it. The Bun front
+  // (Bun.serve) tells no one when it has a head, so there the moment cannot be awaited, only guessed;
+  // its drain is held by test/cli/serve-drain.e2e.test.ts instead.
+  const headsUnobservable = process.versions.bun === undefined ? false : 'the Bun front does not report a parsed head';
+  test(
+    'steps aside once the app closes, so Fastify answers and closes the connection',
+    { skip: headsUnobservable },
+    async () => {
+      const closingApp = buildApp(store, parseServeConfig({ workers: 1 }));
+      await closingApp.listen({ host: '127.0.0.1', port: 0 });
+      const socket = connect(portOf(closingApp.server), '127.0.0.1');
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      const ended = new Promise((resolve) => socket.on('close', resolve));
+      const body = `{"key":"${KEY}"}`;
+      const head = `POST /get_value HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+      // The first request is in flight (its head taken by the lane) when closing starts; the second
+      // arrives on the same connection afterwards.
+      const headTaken = once(closingApp.server, 'request');
+      socket.write(head + body.slice(0, 10));
+      await headTaken;
+      const closed = closingApp.close();
+      socket.write(body.slice(10) + head + body);
+      await ended;
+      await closed;
+      const text = Buffer.concat(received).toString('utf8');
+      const answers = text.split(/(?=HTTP\/1\.1 )/);
+      assert.equal(answers.length, 2, text);
+      assert.match(answers[0]!, /^HTTP\/1\.1 200 /);
+      assert.match(answers[1]!, /^HTTP\/1\.1 200 /);
+      assert.match(answers[1]!, /\r\nconnection: close\r\n/i);
+    },
+  );
 });
 
 describe('the fast lane over an asynchronous engine', () => {
