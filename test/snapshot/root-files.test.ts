@@ -78,6 +78,27 @@ describe('files in a data root', () => {
     assert.deepEqual(await readdir(join(root, 'versions')), [third.id]);
   });
 
+  test('a root lock that is a symlink is refused at once, and nothing is written where it points', async () => {
+    const { root } = await rootWithOneVersion();
+    const elsewhere = await tempDir();
+    await symlink(elsewhere, join(root, '.lock'));
+    await assert.rejects(
+      publishSnapshot(await snapshotOf({ [KEY]: 'b' }), root),
+      /\.lock is not a directory; remove it/,
+    );
+    assert.deepEqual(await readdir(elsewhere), []);
+  });
+
+  test('the root lock leaves nothing behind: no lock and no temporary names once publishing ends', async () => {
+    const { root } = await rootWithOneVersion();
+    const snapshots = await Promise.all(['b', 'c', 'd'].map((tag) => snapshotOf({ [KEY]: tag })));
+    await Promise.all(snapshots.map((s) => publishSnapshot(s, root, { activate: false, keep: 10 })));
+    assert.deepEqual(
+      (await readdir(root)).filter((name) => name.startsWith('.lock')),
+      [],
+    );
+  });
+
   test('serving and checking a snapshot writes nothing beside it, and follows no planted lock file', async () => {
     const dir = await snapshotOf({ [KEY]: 'v' });
     const before = (await readdir(dir)).sort();
