@@ -1,5 +1,6 @@
 // 10M pairs against 10k pairs of the same synthetic shape, keys drawn at random from the whole set:
-// throughput after warm-up, time from `rokv serve` start to the first answer, private memory.
+// throughput after warm-up, time from `rokv serve` start to the first answer, private memory. Both
+// start with `--verify quick`: what the full check costs at start is bench/verify-startup.ts's figure.
 import { bigDataset } from './lib/dataset.js';
 import { benchOptions, LOAD_CPU, SERVER_CPU } from './lib/options.js';
 import { privateBytes } from './lib/proc.js';
@@ -21,7 +22,11 @@ for (const [n, d, port] of [
   [10_000, small, o.basePort + 21],
   [LARGE, large, o.basePort + 22],
 ] as const) {
-  servers.push([label(n), await startRokv({ ...d, port, cpus: SERVER_CPU }), d.keysFile]);
+  servers.push([
+    label(n),
+    await startRokv({ ...d, port, cpus: SERVER_CPU, serveArgs: ['--verify', 'quick'] }),
+    d.keysFile,
+  ]);
 }
 const memAtStart = servers.map(([, s]) => privateBytes(s.proc.pid));
 // Warm-up: random keys fault the touched pages of the mapped file into the page cache.

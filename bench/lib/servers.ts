@@ -23,12 +23,14 @@ async function ready(
   port: number,
   someKey: string,
   since: number,
+  timeoutMs?: number,
 ): Promise<BenchServer> {
   try {
     const startSeconds = await waitForAnswer(
       `http://127.0.0.1:${port}/get_value`,
       JSON.stringify({ key: someKey }),
       since,
+      timeoutMs,
     );
     return { name, proc, port, startSeconds };
   } catch (err) {
@@ -40,7 +42,8 @@ async function ready(
 /**
  * Starts `rokv serve` on `snapshot`; `nodeArgs` go to node itself (e.g. --trace-gc), `serveArgs` to
  * `rokv serve`, and `name` labels it in the results (default `rokv`). `runtime` runs it on another
- * executable than this process's node (another Node, or Bun).
+ * executable than this process's node (another Node, or Bun). `readyTimeoutMs` bounds the wait for
+ * its first answer (a full snapshot check at start takes minutes on large data).
  */
 export async function startRokv(o: {
   runtime?: string;
@@ -52,6 +55,7 @@ export async function startRokv(o: {
   nodeArgs?: string[];
   serveArgs?: string[];
   name?: string;
+  readyTimeoutMs?: number;
 }): Promise<BenchServer> {
   const since = performance.now();
   const args = [
@@ -71,7 +75,7 @@ export async function startRokv(o: {
     ...(o.serveArgs ?? []),
   ];
   const proc = startProcess(o.runtime ?? process.execPath, args, { cpus: o.cpus });
-  return ready(o.name ?? 'rokv', proc, o.port, o.someKey, since);
+  return ready(o.name ?? 'rokv', proc, o.port, o.someKey, since, o.readyTimeoutMs);
 }
 
 /** Starts rokv's fast lane alone on a plain node:http server (bench/lib/lane-alone.ts), with rokv's metrics or without. */
