@@ -6,14 +6,20 @@
  * requests/s, and server CPU time per request (from /proc/PID/stat), which a shared, busy machine
  * disturbs far less than throughput.
  *
- *   node --import tsx bench/security-overhead.ts [--rounds 3] [--seconds 5] [--clients 16] [--pairs 100000]
+ *   npm run bench:security -- [--rounds 3] [--seconds 5] [--clients 16] [--pairs 100000]
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { hashApiKey } from '../src/http/api-keys.js';
-import { buildData, runLoad, startServe } from './serve-load.js';
+import { exampleDataset } from './lib/dataset.js';
+import { requestBodies, runLoad } from './lib/keep-alive-load.js';
+import { benchOptions } from './lib/options.js';
+import { cpuSeconds } from './lib/proc.js';
+import { startRokv } from './lib/servers.js';
+import { median } from './lib/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,18 +29,13 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '100000' },
   },
 });
-/** User plus system CPU time of `pid` in ms (clock ticks of 10 ms on Linux). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const API_KEY = 'bench-key-0123456789';
 
+const data = exampleDataset(Number(values.pairs));
+const bodies = requestBodies(data.keysFile);
+const port = benchOptions().basePort + 61;
 const dir = mkdtempSync(join(tmpdir(), 'rokv-secbench-'));
 try {
-  const { snapshot, bodies } = buildData(dir, Number(values.pairs));
   const keysFile = join(dir, 'keys');
   // Ten accepted keys: the check compares against every one of them.
   writeFileSync(keysFile, [API_KEY, ...Array.from({ length: 9 }, (_, i) => `other-${i}`)].map(hashApiKey).join('\n'));
@@ -54,24 +55,24 @@ try {
   const cpuCost = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const v of variants) {
-      const server = await startServe(['--data', snapshot, '--workers', '1', ...v.args]);
-      const load = runLoad(server.url, bodies, Number(values.clients), v.headers);
+      const server = await startRokv({ ...data, port, serveArgs: v.args, name: v.name, headers: v.headers });
+      const load = runLoad(port, bodies, Number(values.clients), v.headers);
       await sleep(1_500);
       const start = {
         at: performance.now(),
         requests: load.state.requests,
         errors: load.state.errors,
         shed: load.state.shed,
-        cpu: cpuMs(server.child.pid!),
+        cpu: cpuSeconds(server.proc.pid),
       };
       await sleep(Number(values.seconds) * 1_000);
       const requests = load.state.requests - start.requests;
       const rate = (requests * 1000) / (performance.now() - start.at);
-      const cpuUsPerRequest = ((cpuMs(server.child.pid!) - start.cpu) * 1000) / requests;
+      const cpuUsPerRequest = ((cpuSeconds(server.proc.pid) - start.cpu) * 1e6) / requests;
       const errors = load.state.errors - start.errors;
       const shed = load.state.shed - start.shed;
       await load.stop();
-      await server.stop();
+      await server.proc.stop();
       if (errors > 0) throw new Error(`${v.name}: ${errors} errors`);
       results.get(v.name)!.push(rate);
       cpuCost.get(v.name)!.push(cpuUsPerRequest);
@@ -80,7 +81,6 @@ try {
       );
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = median(results.get(variants[0]!.name)!);
   const baseCpu = median(cpuCost.get(variants[0]!.name)!);
   for (const v of variants) {

@@ -30,7 +30,8 @@ export interface BenchProcess {
   pid: number;
   /** Everything it wrote to stdout and stderr so far. */
   output(): string;
-  stop(): Promise<void>;
+  /** SIGTERM (SIGKILL after 5 s); resolves with the exit code, null when a signal ended it. */
+  stop(): Promise<number | null>;
 }
 
 /** Starts `cmd args` pinned to `cpus`; its output is kept for logs and GC traces. */
@@ -54,32 +55,41 @@ export function startProcess(
     pid: child.pid!,
     output: () => out,
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
+      const code = await exited;
       clearTimeout(timer);
       children.delete(child);
+      return code;
     },
   };
 }
 
 /**
- * Posts `body` to `url` until the first answer with status `status` arrives; returns the seconds
- * that took from `since` (a performance.now() value), or throws after `timeoutMs`.
+ * Posts `body` to `url` (with `headers` besides the content type) until the first answer with
+ * status `status` arrives; returns the seconds that took from `since` (a performance.now() value),
+ * or throws after `timeoutMs`.
  */
 export async function waitForAnswer(
   url: string,
   body: string,
   since: number,
-  timeoutMs = 30_000,
-  status = 200,
+  {
+    timeoutMs = 30_000,
+    status = 200,
+    headers = {},
+  }: { timeoutMs?: number; status?: number; headers?: Record<string, string> } = {},
 ): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
       await res.arrayBuffer();
       if (res.status === status) return (performance.now() - since) / 1000;
     } catch {

@@ -23,14 +23,14 @@ async function ready(
   port: number,
   someKey: string,
   since: number,
-  timeoutMs?: number,
+  wait: Parameters<typeof waitForAnswer>[3] = {},
 ): Promise<BenchServer> {
   try {
     const startSeconds = await waitForAnswer(
       `http://127.0.0.1:${port}/get_value`,
       JSON.stringify({ key: someKey }),
       since,
-      timeoutMs,
+      wait,
     );
     return { name, proc, port, startSeconds };
   } catch (err) {
@@ -42,11 +42,13 @@ async function ready(
 /**
  * Starts `rokv serve` on `snapshot`; `nodeArgs` go to node itself (e.g. --trace-gc), `serveArgs` to
  * `rokv serve`, and `name` labels it in the results (default `rokv`). `runtime` runs it on another
- * executable than this process's node (another Node, or Bun). `readyTimeoutMs` bounds the wait for
- * its first answer (a full snapshot check at start takes minutes on large data).
+ * executable than this process's node (another Node, or Bun), `main` another build of rokv (an
+ * A/B run's other revision). `readyTimeoutMs` bounds the wait for its first answer (a full snapshot
+ * check at start takes minutes on large data); `headers` go with that first request (API keys).
  */
 export async function startRokv(o: {
   runtime?: string;
+  main?: string;
   snapshot: string;
   port: number;
   someKey: string;
@@ -56,11 +58,12 @@ export async function startRokv(o: {
   serveArgs?: string[];
   name?: string;
   readyTimeoutMs?: number;
+  headers?: Record<string, string>;
 }): Promise<BenchServer> {
   const since = performance.now();
   const args = [
     ...(o.nodeArgs ?? []),
-    ROKV_MAIN,
+    o.main ?? ROKV_MAIN,
     'serve',
     '--data',
     o.snapshot,
@@ -75,7 +78,7 @@ export async function startRokv(o: {
     ...(o.serveArgs ?? []),
   ];
   const proc = startProcess(o.runtime ?? process.execPath, args, { cpus: o.cpus });
-  return ready(o.name ?? 'rokv', proc, o.port, o.someKey, since, o.readyTimeoutMs);
+  return ready(o.name ?? 'rokv', proc, o.port, o.someKey, since, { timeoutMs: o.readyTimeoutMs, headers: o.headers });
 }
 
 /** Starts rokv's fast lane alone on a plain node:http server (bench/lib/lane-alone.ts), with rokv's metrics or without. */

@@ -16,3 +16,8 @@ export function ratio(a: number, b: number): number {
 export function pairedRatio(a: readonly number[], b: readonly number[]): number {
   return ratio(median(a.map((x, r) => x / b[r]!)), 1);
 }
+
+/** The `p` quantile of sorted values (0 when there are none). */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
