@@ -17,6 +17,16 @@
  *     missing, and returns the bytes used; when `out` is too small it copies nothing more and
  *     returns -(bytes needed), so the caller can retry once with a buffer of that size.
  *   close(reader)                            idempotent; the reader also closes when collected
+ *
+ * It also writes new data files for `rokv build` (src/snapshot/lmdb-writer.ts). Why: lmdb-js costs a
+ * JavaScript call and its bookkeeping per put, which was the largest share of a build's write phase
+ * (docs/scaling.md); here one call stores a whole batch of pairs, appended in key order with
+ * MDB_APPEND (no page splits, no searches: the file comes out dense).
+ *   createWriter(path, mapSize) -> writer    a new, empty file at path (MDB_NOSYNC, no lock file)
+ *   writeBatch(writer, records, length) -> number of pairs stored, in one transaction
+ *     records: Uint8Array whose first `length` bytes are records of 16 key bytes, a big-endian u32
+ *     value length and the value, keys strictly ascending (across batches too) or it throws.
+ *   closeWriter(writer)                      idempotent; the writer also closes when collected
  */
 #include <node_api.h>
 #include <stdlib.h>
@@ -71,7 +81,7 @@ static void* array_arg(napi_env env, napi_value value, napi_typedarray_type type
   if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
       napi_get_typedarray_info(env, value, &actual, length, &data, NULL, NULL) != napi_ok || actual != type ||
       *length < min_length) {
-    fail(env, "ROKV_NATIVE_ARGS", "getPacked(reader, keys, count, out, starts, lengths): bad array argument");
+    fail(env, "ROKV_NATIVE_ARGS", "bad array argument: expected a typed array of the right type and length");
     return NULL;
   }
   return data;
@@ -158,11 +168,142 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+typedef struct {
+  MDB_env* env;
+  MDB_dbi dbi;
+} Writer;
+
+static void close_writer(Writer* w) {
+  if (w->env) mdb_env_close(w->env);
+  w->env = NULL;
+}
+
+static void finalize_writer(napi_env env, void* data, void* hint) {
+  (void) env;
+  (void) hint;
+  close_writer((Writer*) data);
+  free(data);
+}
+
+static Writer* writer_arg(napi_env env, napi_value value) {
+  Writer* w = NULL;
+  if (napi_get_value_external(env, value, (void**) &w) != napi_ok || w == NULL) {
+    fail(env, "ROKV_NATIVE_ARGS", "expected a writer from createWriter()");
+    return NULL;
+  }
+  if (w->env == NULL) {
+    fail(env, "ROKV_NATIVE_CLOSED", "the writer is closed");
+    return NULL;
+  }
+  return w;
+}
+
+static napi_value CreateWriter(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char path[4096];
+  size_t length = 0;
+  double map_size = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok || length >= sizeof path - 1 ||
+      napi_get_value_double(env, argv[1], &map_size) != napi_ok || !(map_size >= 1 << 20))
+    return fail(env, "ROKV_NATIVE_ARGS", "createWriter(path, mapSize): expected a file path and a map size in bytes");
+  Writer* w = calloc(1, sizeof(Writer));
+  if (w == NULL) return fail(env, "ROKV_NATIVE_MEMORY", "out of memory");
+  MDB_txn* txn = NULL;
+  int rc = mdb_env_create(&w->env);
+  if (rc == 0) rc = mdb_env_set_mapsize(w->env, (size_t) map_size);
+  /* The file is private to the build until it is sealed and renamed: no lock file, no fsync per commit. */
+  if (rc == 0) rc = mdb_env_open(w->env, path, MDB_NOSUBDIR | MDB_NOSYNC | MDB_NOLOCK, 0644);
+  if (rc == 0) rc = mdb_txn_begin(w->env, NULL, 0, &txn);
+  if (rc == 0) rc = mdb_dbi_open(txn, NULL, MDB_CREATE, &w->dbi);
+  if (rc == 0) {
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+    /* Opening the main database changes nothing: lmdb-js's LMDB reports that commit as empty. */
+    if (rc == MDB_EMPTY_TXN) rc = 0;
+  }
+  if (rc != 0) {
+    if (txn) mdb_txn_abort(txn);
+    finalize_writer(env, w, NULL);
+    return fail(env, "ROKV_NATIVE_LMDB", mdb_strerror(rc));
+  }
+  napi_value external;
+  if (napi_create_external(env, w, finalize_writer, NULL, &external) != napi_ok) {
+    finalize_writer(env, w, NULL);
+    return fail(env, "ROKV_NATIVE_MEMORY", "could not wrap the writer");
+  }
+  return external;
+}
+
+static napi_value WriteBatch(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  uint32_t length = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
+      napi_get_value_uint32(env, argv[2], &length) != napi_ok)
+    return fail(env, "ROKV_NATIVE_ARGS", "writeBatch(writer, records, length)");
+  Writer* w = writer_arg(env, argv[0]);
+  if (w == NULL) return NULL;
+  size_t bytes = 0;
+  const unsigned char* records = array_arg(env, argv[1], napi_uint8_array, length, &bytes);
+  if (records == NULL) return NULL;
+
+  MDB_txn* txn = NULL;
+  MDB_cursor* cursor = NULL;
+  int rc = mdb_txn_begin(w->env, NULL, 0, &txn);
+  if (rc == 0) rc = mdb_cursor_open(txn, w->dbi, &cursor);
+  uint32_t count = 0;
+  const char* problem = NULL;
+  for (size_t at = 0; rc == 0 && at < length; count++) {
+    if (length - at < KEY_BYTES + 4) {
+      problem = "writeBatch: the records end inside a record header";
+      break;
+    }
+    const unsigned char* h = records + at + KEY_BYTES;
+    size_t value_bytes = ((size_t) h[0] << 24) | ((size_t) h[1] << 16) | ((size_t) h[2] << 8) | (size_t) h[3];
+    if (value_bytes > length - at - KEY_BYTES - 4) {
+      problem = "writeBatch: a record's value runs past the end of the records";
+      break;
+    }
+    MDB_val key = {KEY_BYTES, (void*) (records + at)};
+    MDB_val data = {value_bytes, (void*) (h + 4)};
+    rc = mdb_cursor_put(cursor, &key, &data, MDB_APPEND);
+    if (rc == MDB_KEYEXIST) problem = "writeBatch: keys must come in strictly ascending order";
+    at += KEY_BYTES + 4 + value_bytes;
+  }
+  if (cursor) mdb_cursor_close(cursor);
+  if (rc == 0 && problem == NULL) {
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+  }
+  if (txn) mdb_txn_abort(txn);
+  if (problem) return fail(env, "ROKV_NATIVE_ARGS", problem);
+  if (rc != 0) return fail(env, "ROKV_NATIVE_LMDB", mdb_strerror(rc));
+  napi_value result;
+  napi_create_uint32(env, count, &result);
+  return result;
+}
+
+static napi_value CloseWriter(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Writer* w = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_external(env, argv[0], (void**) &w) != napi_ok || w == NULL)
+    return fail(env, "ROKV_NATIVE_ARGS", "closeWriter(writer): expected a writer from createWriter()");
+  close_writer(w);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor methods[] = {
       {"open", NULL, Open, NULL, NULL, NULL, napi_default, NULL},
       {"getPacked", NULL, GetPacked, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
+      {"createWriter", NULL, CreateWriter, NULL, NULL, NULL, napi_default, NULL},
+      {"writeBatch", NULL, WriteBatch, NULL, NULL, NULL, napi_default, NULL},
+      {"closeWriter", NULL, CloseWriter, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods) != napi_ok) return NULL;
   return exports;

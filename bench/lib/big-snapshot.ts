@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDirAtomically } from '../../src/snapshot/atomic-dir.js';
 import { sealSnapshot } from '../../src/snapshot/seal.js';
-import { writeDataFile, type StoredPair } from '../../src/snapshot/lmdb-file.js';
+import { viewsOf, writeDataFile, type StoredPair } from '../../src/snapshot/lmdb-file.js';
 import { syntheticValue } from '../../src/gen/synthetic.js';
 import { formatUuid, stampV4 } from '../../src/uuid.js';
 
@@ -51,7 +51,7 @@ function* storedPairs(n: number): Generator<StoredPair> {
 export async function ensureBigSnapshot(out: string, n: number): Promise<string> {
   if (existsSync(join(out, 'manifest.json'))) return out;
   await writeDirAtomically(out, async (dir) => {
-    const written = await writeDataFile(dir, storedPairs(n), n * 60);
+    const written = await writeDataFile(dir, viewsOf(storedPairs(n)), n * 60);
     await sealSnapshot(dir, written, `bench-synthetic-${n}`);
   });
   return out;

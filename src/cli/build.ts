@@ -15,6 +15,7 @@ export async function build({ values, positionals }: CommandArgs<typeof buildOpt
       ...(values.errors === undefined ? {} : { errorsFile: values.errors }),
       maxValueBytes: values.maxValueBytes,
       ...(values.threads === undefined ? {} : { threads: values.threads }),
+      ...(values.nativeWriter ? {} : { lmdbWriter: 'lmdb-js' as const }),
       onProgress: (p) => view.update(p),
     });
   } finally {

@@ -75,6 +75,14 @@ export const buildOptions = {
     defaultText: 'one per core',
     help: 'threads that parse, validate and sort JSONL input (1: the main thread alone); the snapshot is the same whatever the count',
   }),
+  nativeWriter: option({
+    flag: 'no-native-writer',
+    negates: true,
+    ...toggle(),
+    default: true,
+    defaultText: 'on',
+    help: "write the LMDB file through lmdb-js, a call per pair, instead of rokv's native writer, a call per batch (for comparison or debugging; the snapshot's pairs and id are the same)",
+  }),
   allowEmpty: option({
     flag: 'allow-empty',
     ...toggle(),

@@ -1,10 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
+import { copyBytes } from '../bytes.js';
 import { rokvError } from '../errors.js';
 import { writeDirAtomically } from '../snapshot/atomic-dir.js';
 import { sealSnapshot } from '../snapshot/seal.js';
-import { writeDataFile } from '../snapshot/lmdb-file.js';
+import { writeDataFile, type LmdbWriterKind } from '../snapshot/lmdb-file.js';
 import type { Manifest } from '../snapshot/manifest.js';
 import { formatUuid } from '../uuid.js';
 import { DEFAULT_MAX_VALUE_BYTES, formatFromName, type InputFormat } from './format.js';
@@ -15,6 +16,7 @@ import { RejectLog, type RejectSummary } from './rejects.js';
 import type { StoredRowSink } from './rows.js';
 import { ParsePool } from './parallel/parse-pool.js';
 import type { MergedPair } from './sort/run-cursors.js';
+import { compareKeyTails, KEY_BYTES, keyHead } from './sort/run-record.js';
 import { DEFAULT_FAN_IN, type RunFile } from './sort/run-merge.js';
 import { RunSorter } from './sort/run-sorter.js';
 import { openSource, type Source } from './source.js';
@@ -49,6 +51,8 @@ export interface BuildOptions {
   threads?: number;
   /** Most run files merged at once (default 256); more runs are merged in several levels. */
   fanIn?: number;
+  /** Which code writes the LMDB file (default: rokv's native addon where it is built, else lmdb-js). */
+  lmdbWriter?: LmdbWriterKind;
 }
 
 /** Where a build is. Reading counts input bytes; writing counts pairs stored. */
@@ -194,14 +198,18 @@ export async function buildSnapshot(
       };
       const merged = sorter.merge(options.fanIn ?? DEFAULT_FAN_IN, poolRuns);
       const kept = function* (): Generator<MergedPair> {
-        const last = Buffer.alloc(16);
+        const last = Buffer.alloc(KEY_BYTES);
         let lastSeq = -1;
         for (const p of merged.pairs) {
-          if (lastSeq !== -1 && p.key.equals(last)) {
+          if (
+            lastSeq !== -1 &&
+            keyHead(p.bytes, p.keyAt) === keyHead(last, 0) &&
+            compareKeyTails(p.bytes, p.keyAt, last, 0) === 0
+          ) {
             duplicates++;
             if (policy === 'error') {
               const input = inputOf(p.seq);
-              const key = formatUuid(p.key);
+              const key = formatUuid(p.bytes.subarray(p.keyAt, p.keyAt + KEY_BYTES));
               rejects.add(placeOf(p.seq), {
                 file: input.source.name,
                 line: p.seq - input.seqBase,
@@ -212,13 +220,13 @@ export async function buildSnapshot(
             }
             continue;
           }
-          last.set(p.key);
+          copyBytes(last, 0, p.bytes, p.keyAt, KEY_BYTES);
           lastSeq = p.seq;
           if ((++progress.written & 0xffff) === 0) options.onProgress?.(progress);
           yield p;
         }
       };
-      const written = await writeDataFile(dir, kept(), sorter.pairBytes + poolPairBytes);
+      const written = await writeDataFile(dir, kept(), sorter.pairBytes + poolPairBytes, options.lmdbWriter);
       merges = merged.merges;
       options.onProgress?.(progress);
       await rm(runsDir, { recursive: true, force: true });

@@ -2,9 +2,10 @@ import { open, type GetOptions, type RootDatabase } from 'lmdb';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeLmdbInThread, type StoredPair, type WriteResult } from './lmdb-writer.js';
+import { writeLmdbInThread, type LmdbWriterKind, type PairView, type WriteResult } from './lmdb-writer.js';
 
-export type { StoredPair, WriteResult } from './lmdb-writer.js';
+export { viewsOf } from './lmdb-writer.js';
+export type { LmdbWriterKind, PairView, StoredPair, WriteResult } from './lmdb-writer.js';
 
 /** Name of the LMDB data file inside a snapshot directory. */
 export const DATA_FILE = 'data.mdb';
@@ -61,8 +62,13 @@ export function openDataFile(dir: string): DataFile {
  * Writes pairs, which must come in strictly ascending key order, into a new data file in `dir`.
  * Ascending order lets LMDB append to the last page instead of splitting pages: the file comes out
  * dense and the write is fast. The LMDB writes run on a worker thread, overlapping with whatever
- * produces the pairs.
+ * produces the pairs; `kind` picks the code that writes them (by default the native addon when built).
  */
-export async function writeDataFile(dir: string, pairs: Iterable<StoredPair>, sizeHint: number): Promise<WriteResult> {
-  return writeLmdbInThread(join(dir, DATA_FILE), pairs, Math.max(64 * 2 ** 20, Math.ceil(sizeHint * 3)));
+export async function writeDataFile(
+  dir: string,
+  pairs: Iterable<PairView>,
+  sizeHint: number,
+  kind?: LmdbWriterKind,
+): Promise<WriteResult> {
+  return writeLmdbInThread(join(dir, DATA_FILE), pairs, Math.max(64 * 2 ** 20, Math.ceil(sizeHint * 3)), kind);
 }

@@ -1,10 +1,37 @@
 import { Worker } from 'node:worker_threads';
+import { copyBytes } from '../bytes.js';
 import { UUID_BYTES } from '../uuid.js';
+import { NATIVE_ADDON_PATH, nativeAddon } from './native-addon.js';
 
 /** A pair as it is stored: 16 key bytes and the stored value bytes. */
 export interface StoredPair {
   key: Uint8Array;
   value: Uint8Array;
+}
+
+/**
+ * A pair as it is stored, in place in one buffer: 16 key bytes at `keyAt`, the value's bytes at
+ * `valueAt` up to `valueEnd`. A merge hands out views of its read buffers, so no pair costs an
+ * allocation on its way to the writer.
+ */
+export interface PairView {
+  bytes: Uint8Array;
+  keyAt: number;
+  valueAt: number;
+  valueEnd: number;
+}
+
+/** `pairs` as views, each copied into one scratch buffer (valid until the next pair). */
+export function* viewsOf(pairs: Iterable<StoredPair>): Generator<PairView> {
+  const view: PairView = { bytes: new Uint8Array(0), keyAt: 0, valueAt: UUID_BYTES, valueEnd: UUID_BYTES };
+  for (const { key, value } of pairs) {
+    if (key.length !== UUID_BYTES) throw new RangeError(`a key has ${UUID_BYTES} bytes, received ${key.length}`);
+    if (view.bytes.length < UUID_BYTES + value.length) view.bytes = new Uint8Array(2 * (UUID_BYTES + value.length));
+    view.bytes.set(key, 0);
+    view.bytes.set(value, UUID_BYTES);
+    view.valueEnd = UUID_BYTES + value.length;
+    yield view;
+  }
 }
 
 /** What writing the pairs produced. */
@@ -23,42 +50,69 @@ const BATCHES = 4;
  * under tsx (tests) and in dist/, and this way lmdb is imported by the exact URL the caller resolved.
  * Each batch holds records (16 key bytes, u32 BE value length, value bytes) in ascending key order,
  * which is byte for byte the stream the content checksum (PairChecksum) hashes: the thread hashes
- * each batch whole, writes it in one transaction and sends the buffer back for reuse.
+ * each batch whole, writes it in one transaction and sends the buffer back for reuse. With the
+ * native addon one call writes a batch (MDB_APPEND in C); lmdb-js takes a call per pair, whose
+ * JavaScript was most of the write phase (bench/scale.ts compares the two).
  */
 const THREAD_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const hash = createHash('sha256');
-import(workerData.lmdbUrl).then(({ open }) => {
+const report = (err) => parentPort.postMessage({ error: String(err && err.stack || err) });
+const nativeStore = (native) => {
+  const writer = native.createWriter(workerData.path, workerData.mapSize);
+  return { write: (buf, length) => native.writeBatch(writer, buf, length), close: async () => native.closeWriter(writer) };
+};
+const lmdbJsStore = ({ open }) => {
   const db = open({ path: workerData.path, noSubdir: true, keyEncoding: 'binary', encoding: 'binary', cache: false, noSync: true, mapSize: workerData.mapSize });
   const append = { append: true };
+  return {
+    write: (buf, length) => {
+      let n = 0;
+      db.transactionSync(() => {
+        for (let at = 0; at < length; n++) {
+          const len = buf[at + 16] * 0x1000000 + ((buf[at + 17] << 16) | (buf[at + 18] << 8) | buf[at + 19]);
+          db.putSync(buf.subarray(at, at + 16), buf.subarray(at + 20, at + 20 + len), append);
+          at += 20 + len;
+        }
+      });
+      return n;
+    },
+    close: async () => {
+      await db.flushed;
+      await db.close();
+    },
+  };
+};
+const opened = workerData.nativePath
+  ? Promise.resolve().then(() => nativeStore(require(workerData.nativePath)))
+  : import(workerData.lmdbUrl).then(lmdbJsStore);
+opened.then((store) => {
   let count = 0;
   parentPort.on('message', async (msg) => {
     try {
       if (msg.done) {
-        await db.flushed;
-        await db.close();
+        await store.close();
         parentPort.postMessage({ closed: true, count, checksum: 'sha256:' + hash.digest('hex') });
         return;
       }
       const buf = Buffer.from(msg.buf, 0, msg.length);
       hash.update(buf);
-      db.transactionSync(() => {
-        for (let at = 0; at < msg.length; ) {
-          const len = buf[at + 16] * 0x1000000 + ((buf[at + 17] << 16) | (buf[at + 18] << 8) | buf[at + 19]);
-          db.putSync(buf.subarray(at, at + 16), buf.subarray(at + 20, at + 20 + len), append);
-          at += 20 + len;
-          count++;
-        }
-      });
+      count += store.write(buf, msg.length);
       parentPort.postMessage({ buf: msg.buf }, [msg.buf]);
     } catch (err) {
-      parentPort.postMessage({ error: String(err && err.stack || err) });
+      report(err);
     }
   });
   parentPort.postMessage({ ready: true });
-}, (err) => parentPort.postMessage({ error: String(err && err.stack || err) }));
+}, report);
 `;
+
+/** Which code writes the LMDB file: rokv's native addon (a call per batch) or lmdb-js (a call per pair). */
+export type LmdbWriterKind = 'native' | 'lmdb-js';
+
+/** The writer used when none is asked for: the native one where the addon is built. */
+export const defaultLmdbWriter = (): LmdbWriterKind => (nativeAddon === undefined ? 'lmdb-js' : 'native');
 
 type Reply =
   { ready: true } | { buf: ArrayBuffer } | { closed: true; count: number; checksum: string } | { error: string };
@@ -75,12 +129,20 @@ interface Written {
  */
 export async function writeLmdbInThread(
   path: string,
-  pairs: Iterable<StoredPair>,
+  pairs: Iterable<PairView>,
   mapSize: number,
+  kind: LmdbWriterKind = defaultLmdbWriter(),
 ): Promise<WriteResult> {
+  if (kind === 'native' && nativeAddon === undefined)
+    throw new Error('the native LMDB writer is not built (npm run build:native)');
   const worker = new Worker(THREAD_CODE, {
     eval: true,
-    workerData: { path, mapSize, lmdbUrl: import.meta.resolve('lmdb') },
+    workerData: {
+      path,
+      mapSize,
+      lmdbUrl: import.meta.resolve('lmdb'),
+      nativePath: kind === 'native' ? NATIVE_ADDON_PATH : undefined,
+    },
   });
   const free: ArrayBuffer[] = [];
   let waiting: ((buf: ArrayBuffer) => void) | undefined;
@@ -120,23 +182,21 @@ export async function writeLmdbInThread(
   try {
     let buf = Buffer.from(await take());
     let fill = 0;
-    for (const { key, value } of pairs) {
-      if (key.length !== UUID_BYTES) throw new RangeError(`a key has ${UUID_BYTES} bytes, received ${key.length}`);
-      const size = UUID_BYTES + 4 + value.length;
+    for (const p of pairs) {
+      const n = p.valueEnd - p.valueAt;
+      const size = UUID_BYTES + 4 + n;
       if (fill + size > buf.length) {
         if (fill > 0) send(buf.buffer, fill);
         // A value larger than a batch gets a batch of its own size.
         buf = size > BATCH_BYTES ? Buffer.from(new ArrayBuffer(size)) : Buffer.from(await take());
         fill = 0;
       }
-      const n = value.length;
-      const at = fill + UUID_BYTES;
-      buf.set(key, fill);
+      const at = copyBytes(buf, fill, p.bytes, p.keyAt, UUID_BYTES);
       buf[at] = n >>> 24;
       buf[at + 1] = n >>> 16;
       buf[at + 2] = n >>> 8;
       buf[at + 3] = n;
-      buf.set(value, at + 4);
+      copyBytes(buf, at + 4, p.bytes, p.valueAt, n);
       fill += size;
       count++;
     }

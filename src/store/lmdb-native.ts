@@ -1,29 +1,6 @@
-import { createRequire } from 'node:module';
+import { nativeAddon as addon, type NativeAddon as Addon } from '../snapshot/native-addon.js';
 import { packedArena } from './packed.js';
 import type { PackedValues } from './store.js';
-
-/** The functions of native/rokv-lmdb.c (see its header for the contract). */
-interface Addon {
-  open(path: string): object;
-  getPacked(
-    reader: object,
-    keys: Uint8Array,
-    count: number,
-    out: Uint8Array,
-    starts: Int32Array,
-    lengths: Int32Array,
-  ): number;
-  close(reader: object): void;
-}
-
-/** The addon built by `npm install` (scripts/build-native.mjs), or undefined where it could not be built. */
-const addon: Addon | undefined = (() => {
-  try {
-    return createRequire(import.meta.url)('../../native/build/Release/rokv_lmdb.node') as Addon;
-  } catch {
-    return undefined;
-  }
-})();
 
 /** Whether this installation has the native batch reader. */
 export function nativeReaderBuilt(): boolean {

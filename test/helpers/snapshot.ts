@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildSnapshot } from '../../src/ingest/build.js';
 import { writeDirAtomically } from '../../src/snapshot/atomic-dir.js';
-import { writeDataFile } from '../../src/snapshot/lmdb-file.js';
+import { viewsOf, writeDataFile } from '../../src/snapshot/lmdb-file.js';
 import { sealSnapshot } from '../../src/snapshot/seal.js';
 import { parseUuid } from '../../src/uuid.js';
 import { tempDir } from './tmp.js';
@@ -27,7 +27,7 @@ export async function rawSnapshotOf(pairs: Record<string, Uint8Array | string>):
     .map(([k, v]) => ({ key: parseUuid(k)!, value: typeof v === 'string' ? Buffer.from(v) : v }))
     .sort((a, b) => Buffer.compare(a.key, b.key));
   await writeDirAtomically(out, async (dir) => {
-    await sealSnapshot(dir, await writeDataFile(dir, stored, 1 << 20), 'crafted');
+    await sealSnapshot(dir, await writeDataFile(dir, viewsOf(stored), 1 << 20), 'crafted');
   });
   return out;
 }

@@ -92,7 +92,7 @@ describe('the multi-level merge', () => {
     const keys: string[] = [];
     let most = 0;
     for (const p of merged.pairs) {
-      keys.push(p.key.toString('hex'));
+      keys.push(p.bytes.toString('hex', p.keyAt, p.keyAt + 16));
       if (keys.length % 500 === 0) most = Math.max(most, openFds() - before);
     }
     assert.ok(most <= fanIn, `${most} files open at once, fan-in ${fanIn}`);

@@ -1,4 +1,5 @@
 import type { Cursor } from './run-cursors.js';
+import { compareKeyTails } from './run-record.js';
 
 /** A binary min-heap of cursors by key, then by sequence number (reversed with `newestFirst`). */
 export class CursorHeap {
@@ -50,7 +51,7 @@ export class CursorHeap {
 
   private less(x: Cursor, y: Cursor): boolean {
     if (x.head !== y.head) return x.head < y.head;
-    const c = x.key.compare(y.key);
+    const c = compareKeyTails(x.bytes, x.keyAt, y.bytes, y.keyAt);
     if (c !== 0) return c < 0;
     return this.newestFirst ? x.seq > y.seq : x.seq < y.seq;
   }

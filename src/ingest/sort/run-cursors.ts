@@ -1,11 +1,11 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { KEY_BYTES, keyHead, readRecord, type RecordView } from './run-record.js';
+import type { PairView } from '../../snapshot/lmdb-file.js';
+import { keyHead, readRecord, type RecordView } from './run-record.js';
 import type { RunWriter } from './run-writer.js';
 
-/** A pair coming out of a merge, valid until the merge moves on. */
-export interface MergedPair {
-  key: Buffer;
-  value: Buffer;
+/** A pair coming out of a merge, in place in the merge's buffers: valid until the merge moves on. */
+export interface MergedPair extends PairView {
+  bytes: Buffer;
   /** The pair's sequence number: its place in the input, in input order. */
   seq: number;
 }
@@ -23,28 +23,28 @@ export interface Cursor extends MergedPair {
 
 /** The current record of a cursor, read from a record's bytes. */
 abstract class RecordCursor implements Cursor {
-  key: Buffer = Buffer.alloc(0);
-  value: Buffer = Buffer.alloc(0);
+  bytes: Buffer = Buffer.alloc(0);
+  keyAt = 0;
+  valueAt = 0;
+  valueEnd = 0;
   seq = 0;
   head = 0;
-  protected buf: Buffer = Buffer.alloc(0);
-  protected start = 0;
   protected readonly view: RecordView = { seq: 0, valueAt: 0, end: 0 };
 
   abstract advance(): boolean;
   abstract close(): void;
 
   copyTo(writer: RunWriter): void {
-    writer.append(this.buf, this.start, this.view.end);
+    writer.append(this.bytes, this.keyAt, this.valueEnd);
   }
 
-  /** Takes the record at `start` of `buf`, already read into `view`. */
+  /** Takes the record at `start` of `buf`, already read into `view`: offsets only, no copy, no view object. */
   protected take(buf: Buffer, start: number): void {
     const v = this.view;
-    this.buf = buf;
-    this.start = start;
-    this.key = buf.subarray(start, start + KEY_BYTES);
-    this.value = buf.subarray(v.valueAt, v.end);
+    this.bytes = buf;
+    this.keyAt = start;
+    this.valueAt = v.valueAt;
+    this.valueEnd = v.end;
     this.seq = v.seq;
     this.head = keyHead(buf, start);
   }

@@ -74,3 +74,15 @@ export function readRecord(b: Buffer, at: number, limit: number, view: RecordVie
 export function keyHead(b: Uint8Array, at: number): number {
   return b[at]! * 0x1000000 + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
 }
+
+/**
+ * Compares the keys at `a[i..]` and `b[j..]` from their fifth byte on (callers compare keyHead
+ * first): a loop, as a Buffer#compare call with offsets costs more than comparing 12 bytes.
+ */
+export function compareKeyTails(a: Uint8Array, i: number, b: Uint8Array, j: number): number {
+  for (let k = 4; k < KEY_BYTES; k++) {
+    const d = a[i + k]! - b[j + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
