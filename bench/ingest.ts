@@ -2,11 +2,14 @@
  * Ingest benchmark: `rokv build` of a JSONL file against the raw read of the same file.
  *
  *   node --import tsx bench/ingest.ts [--count 10000000] [--format jsonl] [--dir /tmp/rokv-bench-ingest] [--runs 1]
+ *     [--writers native,lmdb-js] [--before OTHER/dist]
  *
  * Generates the input once with `rokv gen` (kept in --dir for later runs), then, in separate child
  * processes and alternating: the baseline (read the file in 1 MiB chunks and count its lines, the
- * least any reader must do) and the build (`buildSnapshot`, what `rokv build` runs). Reports wall
- * and CPU seconds, pairs/s, the build/read ratio, peak RSS of each and the snapshot's bytes per pair.
+ * least any reader must do) and the build (`buildSnapshot`, what `rokv build` runs) with each LMDB
+ * writer in --writers (rokv's native writer, lmdb-js's putSync); with --before, also the build of
+ * another compiled rokv (e.g. a checkout of an older commit), the "before" in the same run. Reports
+ * wall and CPU seconds (all threads), pairs/s, the ratios, peak RSS and the snapshot's bytes per pair.
  * Needs `npm run build` first (it runs the compiled gen).
  */
 import { spawn } from 'node:child_process';
@@ -27,12 +30,19 @@ interface Measure {
 
 const ROKV = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const BUILD_MODULE = new URL('../dist/ingest/build.js', import.meta.url).href;
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+
+/** One build measured: the compiled rokv in `dist`, with `writer` (undefined: that rokv's default). */
+interface BuildRun {
+  label: string;
+  dist: string;
+  writer?: string;
+}
 
 /** Child mode: do one measured thing and print its numbers as one JSON line. */
-async function child(mode: string, file: string, out: string): Promise<void> {
+async function child(mode: string, file: string, out: string, dist: string, writer?: string): Promise<void> {
   // The compiled build, as `rokv build` runs it; loaded before the clock starts.
-  const { buildSnapshot } = (await import(BUILD_MODULE)) as typeof import('../src/ingest/build.js');
+  const { buildSnapshot } = (await import(join(dist, 'ingest', 'build.js'))) as typeof import('../src/ingest/build.js');
   const before = process.resourceUsage();
   const started = process.hrtime.bigint();
   const result: Partial<Measure> = {};
@@ -43,7 +53,7 @@ async function child(mode: string, file: string, out: string): Promise<void> {
     }
     result.lines = lines;
   } else {
-    const built = await buildSnapshot(file, out);
+    const built = await buildSnapshot(file, out, writer === undefined ? {} : { lmdbWriter: writer as 'native' });
     result.pairs = built.manifest.count;
     result.bytes = built.bytes;
   }
@@ -70,9 +80,11 @@ function run(cmd: string, args: string[]): Promise<string> {
   });
 }
 
-async function measure(mode: 'read' | 'build', file: string, out: string): Promise<Measure> {
+async function measure(mode: 'read' | 'build', file: string, out: string, build?: BuildRun): Promise<Measure> {
   await rm(out, { recursive: true, force: true });
-  const text = await run(process.execPath, ['--import', 'tsx', SELF, '--child', mode, '--file', file, '--out', out]);
+  const args = ['--import', 'tsx', SELF, '--child', mode, '--file', file, '--out', out, '--dist', build?.dist ?? DIST];
+  if (build?.writer !== undefined) args.push('--writer', build.writer);
+  const text = await run(process.execPath, args);
   await rm(out, { recursive: true, force: true });
   return JSON.parse(text.trim().split('\n').pop()!) as Measure;
 }
@@ -84,12 +96,20 @@ async function main(): Promise<void> {
       format: { type: 'string', default: 'jsonl' },
       dir: { type: 'string', default: '/tmp/rokv-bench-ingest' },
       runs: { type: 'string', default: '1' },
+      writers: { type: 'string', default: 'native,lmdb-js' },
+      before: { type: 'string' },
       child: { type: 'string' },
       file: { type: 'string' },
       out: { type: 'string' },
+      dist: { type: 'string' },
+      writer: { type: 'string' },
     },
   });
-  if (values.child !== undefined) return child(values.child, values.file!, values.out!);
+  if (values.child !== undefined) return child(values.child, values.file!, values.out!, values.dist!, values.writer);
+  const builds: BuildRun[] = values.writers
+    .split(',')
+    .map((writer) => ({ label: `rokv build, ${writer} writer`, dist: DIST, writer }));
+  if (values.before !== undefined) builds.push({ label: `rokv build, ${values.before}`, dist: values.before });
 
   const count = Number(values.count);
   await mkdir(values.dir, { recursive: true });
@@ -116,22 +136,30 @@ async function main(): Promise<void> {
   const out = join(values.dir, 'snapshot');
   for (let r = 0; r < Number(values.runs); r++) {
     const read = await measure('read', file, out);
-    const build = await measure('build', file, out);
-    const pairs = build.pairs!;
+    const measured: Measure[] = [];
+    for (const build of builds) measured.push(await measure('build', file, out, build));
+    const pairs = measured[0]!.pairs!;
     console.log(
       `ingest benchmark, run ${r + 1}: ${pairs} pairs, ${values.format}, ${(size / 2 ** 20).toFixed(0)} MiB input`,
     );
-    console.table({
-      'raw read (baseline)': row(read, read.lines!, size),
-      'rokv build': row(build, pairs, size),
+    const table: Record<string, Record<string, string>> = { 'raw read (baseline)': row(read, read.lines!, size) };
+    builds.forEach((b, i) => (table[b.label] = row(measured[i]!, pairs, size)));
+    console.table(table);
+    builds.forEach((b, i) => {
+      const m = measured[i]!;
+      const first = measured[0]!;
+      console.log(
+        `${b.label}: ${Math.round(pairs / m.seconds)} pairs/s (goal 1000000), ${(m.seconds / read.seconds).toFixed(1)}x the raw read's time, ` +
+          `${((1e6 * m.cpuSeconds) / pairs).toFixed(2)} CPU us a pair` +
+          (i === 0
+            ? ''
+            : `, ${(m.seconds / first.seconds).toFixed(2)}x the time and ${(m.cpuSeconds / first.cpuSeconds).toFixed(2)}x the CPU of ${builds[0]!.label}`) +
+          `; snapshot ${m.bytes} bytes = ${(m.bytes! / pairs).toFixed(1)} bytes/pair; peak RSS ${m.maxRssMiB.toFixed(0)} MiB`,
+      );
     });
     console.log(
-      `build / read: ${(build.seconds / read.seconds).toFixed(1)}x the time; ` +
-        `${Math.round(pairs / build.seconds)} pairs/s (goal 500000); ` +
-        `snapshot ${build.bytes} bytes = ${(build.bytes! / pairs).toFixed(1)} bytes/pair; ` +
-        `peak RSS ${build.maxRssMiB.toFixed(0)} MiB`,
+      JSON.stringify({ bench: 'ingest', format: values.format, pairs, inputBytes: size, read, builds: measured }),
     );
-    console.log(JSON.stringify({ bench: 'ingest', format: values.format, pairs, inputBytes: size, read, build }));
   }
 }
 
