@@ -1,7 +1,7 @@
 // Builds rokv's batch reader (native/rokv-lmdb.c) with node-gyp against the LMDB sources bundled in
 // the installed lmdb-js. Run by `npm install` (the install script) and `npm run build:native`.
 // A machine without python3, make and a C compiler still installs rokv: batch lookups then go
-// through lmdb-js, a call per key, about twice the lookup time (bench/batch-reader.ts). `--strict` makes a failed build an error.
+// through lmdb-js, a call per key (slower: docs/performance.md, "Batch lookups"). `--strict` makes a failed build an error.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

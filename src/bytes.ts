@@ -5,7 +5,7 @@
 
 /**
  * Runs up to this many bytes are copied by a loop: for the short pieces batches and runs are made
- * of, creating the subarray view that `set` needs costs more than the copy (bench/batch-reader.ts).
+ * of, creating the subarray view that `set` needs costs more than the copy (`npm run bench:batch-reader`).
  */
 export const SHORT_COPY_BYTES = 64;
 

@@ -20,3 +20,31 @@ describe('the repository', () => {
     assert.deepEqual(stray, [], 'results go to bench/results/ (ignored by git)');
   });
 });
+
+describe("the README's layout", () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const block = /## Layout\n[\s\S]*?```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const listed = (indent: string): string[] =>
+    [...block.matchAll(new RegExp(`^${indent}([\\w.-]+)/`, 'gm'))].map((m) => m[1]!).sort();
+  const folders = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+
+  test('lists every folder of src/, and no folder src/ lacks', () => {
+    assert.deepEqual(listed('  '), folders('src'));
+  });
+
+  test('lists only top-level folders that exist, and every tracked one but tooling', () => {
+    const tracked = [
+      ...new Set(
+        execFileSync('git', ['ls-files'], { encoding: 'utf8' })
+          .split('\n')
+          .filter((f) => f.includes('/') && !f.startsWith('.'))
+          .map((f) => f.split('/')[0]!),
+      ),
+    ].sort();
+    assert.deepEqual(listed(''), tracked);
+  });
+});

@@ -99,35 +99,31 @@ export async function startLaneAlone(o: {
   return ready(o.metrics ? 'lane alone with metrics' : 'lane alone', proc, o.port, o.someKey, since);
 }
 
-/** Starts the bare node:http baseline on the same data (a JSON object file). */
-export async function startBareNode(o: {
-  json: string;
-  port: number;
-  someKey: string;
-  cpus?: string;
-}): Promise<BenchServer> {
+/** The naive job of the baselines (JSON file in a Map, JSON.parse, regex, JSON.stringify) on a runtime. */
+const NAIVE = {
+  node: { name: 'bare node:http', cmd: () => process.execPath, script: 'node-http.cjs' },
+  bun: { name: 'Bun.serve naive', cmd: () => BUN, script: 'bun-serve.js' },
+} as const;
+
+/** Starts the naive baseline (bench/baselines/) on the same data (a JSON object file). */
+async function startNaive(
+  runtime: keyof typeof NAIVE,
+  o: { json: string; port: number; someKey: string; cpus?: string },
+): Promise<BenchServer> {
+  const { name, cmd, script } = NAIVE[runtime];
   const since = performance.now();
-  const proc = startProcess(process.execPath, [`${BASELINES}node-http.cjs`], {
+  const proc = startProcess(cmd(), [`${BASELINES}${script}`], {
     cpus: o.cpus,
     env: { KV_DATA: o.json, PORT: String(o.port) },
   });
-  return ready('bare node:http', proc, o.port, o.someKey, since);
+  return ready(name, proc, o.port, o.someKey, since);
 }
 
-/** Starts the same naive job as the bare node:http baseline on Bun.serve (bench/baselines/bun-serve.js). */
-export async function startBunServe(o: {
-  json: string;
-  port: number;
-  someKey: string;
-  cpus?: string;
-}): Promise<BenchServer> {
-  const since = performance.now();
-  const proc = startProcess(BUN, [`${BASELINES}bun-serve.js`], {
-    cpus: o.cpus,
-    env: { KV_DATA: o.json, PORT: String(o.port) },
-  });
-  return ready('Bun.serve naive', proc, o.port, o.someKey, since);
-}
+/** Starts the bare node:http baseline on the same data (a JSON object file). */
+export const startBareNode = (o: Parameters<typeof startNaive>[1]): Promise<BenchServer> => startNaive('node', o);
+
+/** Starts the same naive job as the bare node:http baseline on Bun.serve. */
+export const startBunServe = (o: Parameters<typeof startNaive>[1]): Promise<BenchServer> => startNaive('bun', o);
 
 /**
  * Starts nginx answering every request with one fixed 200 JSON body and no lookup

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { isConnectionFailure, RokvClientError } from './errors.js';
+import { isRecord, parseJsonOrUndefined } from '../json.js';
 
 /** How a RokvClient connects and how patient it is. */
 export interface RokvClientOptions {
@@ -164,7 +165,8 @@ export class RokvClient {
           signal,
         });
         const text = await res.body.text();
-        if (res.statusCode !== 503 || attempt >= this.retries) return { status: res.statusCode, body: parseJson(text) };
+        if (res.statusCode !== 503 || attempt >= this.retries)
+          return { status: res.statusCode, body: parseJsonOrUndefined(text) };
         retryable = new RokvClientError('UNAVAILABLE', 'the server answered 503', 503);
       } catch (err) {
         if (signal.aborted) throw cancelled(err);
@@ -183,18 +185,6 @@ export class RokvClient {
         throw cancelled(retryable);
       }
     }
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 

@@ -10,7 +10,8 @@ import { registerDataset, stampDataset, stampDatasetHeader } from './dataset.js'
 import { opsAuthorizer } from './auth.js';
 import { nodeTimeouts } from './connection-limits.js';
 import { frameworkErrors, installErrorHandlers } from './errors.js';
-import { BunFront, onBun } from './bun-front.js';
+import { BunFront } from './bun-front.js';
+import { onBun } from './bun-runtime.js';
 import { createLaneServer, FastLane } from './fast-lane.js';
 import { installJsonBodyParser } from './json-body.js';
 import { installMetrics, Metrics, registerMetrics, type MetricsSource } from './metrics.js';
@@ -118,10 +119,10 @@ export function buildApp(store: Store, config: AppConfig, options: AppOptions = 
         }
       : {}),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    // Per-request log lines cost about a fifth of the throughput; errors are still logged.
+    // Per-request log lines cost throughput (docs/performance.md, changes to the hot path); errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     // Fastify makes a pino child logger per request only to bind reqId; the few request-time log
-    // lines pass reqId themselves, so every request shares the app's logger (about 1.5% of CPU).
+    // lines pass reqId themselves, so every request shares the app's logger (docs/performance.md).
     childLoggerFactory: (logger) => logger,
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,

@@ -14,49 +14,9 @@ import {
   type DataRoute,
   type DataRoutes,
 } from '../api/index.js';
+import { bun, type BunRequest, type BunServer } from './bun-runtime.js';
 import { markLaneServer } from './fast-lane.js';
 import type { Metrics, RouteStats } from './metrics.js';
-
-/** Bun's server, as far as the front uses it (Bun's type package redeclares Node's globals, so it is not installed). */
-interface BunServer {
-  readonly port: number;
-  readonly hostname: string;
-  stop(closeActiveConnections?: boolean): Promise<void>;
-  requestIP(request: Request): { address: string; family: string; port: number } | null;
-  unref(): void;
-  ref(): void;
-}
-
-/** The options of `Bun.serve` the front sets. */
-interface BunServeOptions {
-  port: number;
-  hostname: string;
-  reusePort: boolean;
-  idleTimeout: number;
-  maxRequestBodySize: number;
-  development: false;
-  fetch(request: Request, server: BunServer): Response | Promise<Response>;
-  error(err: Error): Response;
-}
-
-/** Bun's Request reads its body into a Uint8Array without an ArrayBuffer wrapper of its own. */
-interface BunRequest extends Request {
-  bytes(): Promise<Uint8Array>;
-}
-
-interface BunRuntime {
-  serve(options: BunServeOptions): BunServer;
-}
-
-/** `Bun` when running on Bun, else undefined. */
-function bun(): BunRuntime | undefined {
-  return (globalThis as { Bun?: BunRuntime }).Bun;
-}
-
-/** True when this process runs on Bun: the data routes can then be answered by Bun.serve. */
-export function onBun(): boolean {
-  return bun() !== undefined;
-}
 
 /** A route the front answers: its core and its counters. */
 interface FrontRoute {
@@ -87,8 +47,9 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * The HTTP server of an app running on Bun, handed to Fastify through its `serverFactory` in place
  * of a node:http server: Bun.serve answers `POST /get_value` and `POST /get_values` through the same
  * answer cores (src/api) as the node:http fast lane and the Fastify routes, counted in the same
- * metrics, and passes every other request to Fastify's handler in process. Why: Bun's node:http compatibility layer is slower than Bun.serve (rokv ran no faster on
- * Bun than on Node), while Bun.serve's naive lookup ran 1.38x bare node:http (docs/performance.md).
+ * metrics, and passes every other request to Fastify's handler in process. Why: Bun's node:http
+ * compatibility layer is slower than Bun.serve (rokv ran no faster on Bun than on Node), while
+ * Bun.serve's naive lookup outran bare node:http (docs/performance.md#rokv-on-bun).
  * It implements what Fastify and rokv call on a node:http server: listen, address, close and the
  * connection closers, with the `listening`, `error` and `close` events.
  */

@@ -15,10 +15,9 @@ interface LaneRoute {
 
 /**
  * `POST /get_value` and `POST /get_values` answered on node:http before Fastify routes the request,
- * by the same answer cores (src/api) as the Fastify routes. Why: on the single-key benchmark
- * Fastify's routing, hooks and reply objects took about a third of the server's time, and with
- * 100-key batches Fastify's body handling about a tenth, for routes that need none of it
- * (docs/performance.md). The lane only checks the head, collects the body, and writes the core's
+ * by the same answer cores (src/api) as the Fastify routes. Why: Fastify's routing, hooks, reply
+ * objects and body handling took a large share of the server's time on these routes, which need
+ * none of it (measured in docs/performance.md, "The fast lane"). The lane only checks the head, collects the body, and writes the core's
  * answer; metrics count it as the Fastify routes' hook does. The app uses it only when no hook
  * could change an answer (see request-hooks.ts), and it steps aside once the app is closing so
  * Fastify answers and closes the connection. It takes a request only when its method, exact path,

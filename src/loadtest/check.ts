@@ -1,4 +1,5 @@
 import type { Expectation, Probe } from './keys.js';
+import { isRecord, parseJsonOrUndefined } from '../json.js';
 
 /**
  * What became of one key: a right answer (found, missing, invalid), a wrong one (the server answered
@@ -27,13 +28,13 @@ export function isServerFailure(status: number): boolean {
 /** Judges a `/get_value` answer (status and body text) for `probe`. */
 export function checkSingle(probe: Probe, status: number, text: string): Verdict {
   if (isServerFailure(status)) return { outcome: 'error' };
-  return judge(probe, status, parse(text), text);
+  return judge(probe, status, parseJsonOrUndefined(text), text);
 }
 
 /** Judges a `/get_values` answer for `probes`: one verdict per key, in order. */
 export function checkBatch(probes: readonly Probe[], status: number, text: string): Verdict[] {
   if (isServerFailure(status)) return probes.map(() => ({ outcome: 'error' }));
-  const body = parse(text);
+  const body = parseJsonOrUndefined(text);
   const results = isRecord(body) ? body.results : undefined;
   if (status !== 200 || !Array.isArray(results) || results.length !== probes.length) {
     const received = `${status} ${preview(text)}`;
@@ -93,18 +94,6 @@ function describe(expect: Expectation): string {
     case 'found-or-missing':
       return '200 with a string value, or 404 with a message';
   }
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function preview(text: string): string {

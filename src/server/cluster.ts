@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { parseServeConfig, type ServeConfig } from '../config.js';
-import { onBun } from '../http/bun-front.js';
+import { onBun } from '../http/bun-runtime.js';
 import { serveClusterMetrics } from './cluster-metrics.js';
 
 /** Environment variable through which the primary hands the validated configuration to its workers. */

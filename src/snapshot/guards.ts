@@ -3,6 +3,7 @@ import { rokvError } from '../errors.js';
 import { formatUuid, parseUuid } from '../uuid.js';
 import { openDataFile } from './lmdb-file.js';
 import type { Manifest } from './manifest.js';
+import { isRecord, parseJsonOrUndefined } from '../json.js';
 
 /** A golden pair: a key whose value must be exactly this in a new version before it may go live. */
 export interface GoldenPair {
@@ -32,15 +33,15 @@ export async function readGoldenFile(file: string): Promise<GoldenPair[]> {
     throw rokvError('INPUT_UNREADABLE', file, (err as NodeJS.ErrnoException).code ?? 'unknown error');
   }
   const rows: [unknown, unknown, string][] = [];
-  const whole = tryJson(text);
-  if (isPlainObject(whole) && !isKeyValueRow(whole)) {
+  const whole = parseJsonOrUndefined(text);
+  if (isRecord(whole) && !isKeyValueRow(whole)) {
     for (const [k, v] of Object.entries(whole)) rows.push([k, v, `${file}: key ${JSON.stringify(k)}`]);
   } else {
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
       const where = `${file}:${i + 1}`;
-      const o = tryJson(line);
-      if (!isPlainObject(o))
+      const o = parseJsonOrUndefined(line);
+      if (!isRecord(o))
         throw rokvError('INPUT_INVALID', where, 'expected a JSON object {"key": "<uuid>", "value": "<string>"}');
       rows.push([o.key, o.value, where]);
     });
@@ -52,18 +53,6 @@ export async function readGoldenFile(file: string): Promise<GoldenPair[]> {
     if (typeof v !== 'string') throw rokvError('INPUT_INVALID', where, 'the expected value must be a string');
     return { key, value: v };
   });
-}
-
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** A one-line JSON-lines file parses as a whole too: its two fields tell it apart from a key map. */

@@ -9,8 +9,8 @@ export function nativeReaderBuilt(): boolean {
 
 /**
  * A snapshot's data file opened by rokv's native batch reader: one call looks up a whole batch,
- * where lmdb-js takes a call per key (a 100-key batch's reads: 20.3 us against 43.1 us in
- * bench/batch-reader.ts). Read-only, with one read transaction for its life.
+ * where lmdb-js takes a call per key (measured by `npm run bench:batch-reader`, figures in
+ * docs/performance.md, "Batch lookups"). Read-only, with one read transaction for its life.
  */
 export class NativeReader {
   private constructor(
