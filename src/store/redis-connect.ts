@@ -74,3 +74,33 @@ export function connectRedis(url: string, options: ConnectOptions): RedisClient 
     slotsRefreshInterval: 2000,
   });
 }
+
+/** How long a closing client waits for the servers to answer QUIT before it drops the connections. */
+const QUIT_WAIT_MS = 2000;
+
+/** The part of ioredis's Cluster that `closeRedis` needs and its types do not declare. */
+interface ClusterInternals {
+  isRefreshing: boolean;
+  clearNodesRefreshInterval(): void;
+}
+
+/**
+ * Closes a client so that nothing of it keeps the process alive: QUIT where the servers answer in
+ * time (a dead node never does), then every connection dropped. ioredis's Cluster re-arms its
+ * slot-refresh timer when a refresh that was in flight during quit() completes, and then refreshes
+ * every 2 s forever: once that refresh has settled, the timer is cleared for good.
+ */
+export async function closeRedis(client: RedisClient): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_WAIT_MS)));
+  await Promise.race([client.quit().catch(() => undefined), waited]);
+  clearTimeout(timer);
+  client.disconnect();
+  if (!(client instanceof Cluster)) return;
+  // Reaches into ioredis's private state (see above); checked so that a release without it fails soft.
+  const internals = client as unknown as Partial<ClusterInternals>;
+  if (typeof internals.clearNodesRefreshInterval !== 'function') return;
+  const settleBy = Date.now() + QUIT_WAIT_MS + Math.max(1000, Number(client.options.slotsRefreshTimeout ?? 0));
+  while (internals.isRefreshing === true && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 50));
+  internals.clearNodesRefreshInterval();
+}

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { rokvError } from '../errors.js';
 import { openDataFile, type DataFile } from '../snapshot/lmdb-file.js';
 import { checkSnapshot } from '../snapshot/verify.js';
-import { connectRedis, type RedisClient } from './redis-connect.js';
+import { closeRedis, connectRedis, type RedisClient } from './redis-connect.js';
 import {
   bucketBitsFor,
   bucketCount,
@@ -200,6 +200,6 @@ export async function loadSnapshot(dir: string, url: string, options: LoadOption
     };
   } finally {
     await db.close();
-    await client.quit().catch(() => client.disconnect());
+    await closeRedis(client);
   }
 }

@@ -1,7 +1,7 @@
 import { preview, rokvError, type RokvError } from '../errors.js';
 import type { ManifestInfo } from '../snapshot/manifest.js';
 import { isVersionId } from '../snapshot/version-id.js';
-import { connectRedis, type RedisClient } from './redis-connect.js';
+import { closeRedis, connectRedis, type RedisClient } from './redis-connect.js';
 import { bucketKey, bucketOf, CURRENT_KEY, decodeMeta, fieldOf, metaKey, type VersionMeta } from './redis-layout.js';
 import type { Store } from './store.js';
 
@@ -121,12 +121,7 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.poller);
-    try {
-      await this.client.quit();
-    } catch {
-      // Already disconnected: nothing left to release.
-      this.client.disconnect();
-    }
+    await closeRedis(this.client);
   }
 
   private unavailable(err: unknown): RokvError {
