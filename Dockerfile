@@ -25,30 +25,11 @@ CMD ["serve"]
 FROM dev AS build
 RUN npm prune --omit=dev
 
-# Bun variant, `docker build --target bun -t rokv:bun .`: the runtime stage below with the pinned Bun of the
-# dev stage's devDependencies as its runtime, which answers the data routes through Bun.serve
-# (src/http/bun-front.ts). The same files and user; the Node image stays the default (last) stage.
-FROM node:24-bookworm-slim AS bun
-ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
-WORKDIR /app
-COPY --from=dev /app/node_modules/bun/bin/bun.exe /usr/local/bin/bun
-COPY --from=build --chown=root:root /app/package.json ./
-COPY --from=build --chown=root:root /app/node_modules ./node_modules
-COPY --from=build --chown=root:root /app/dist ./dist
-COPY --from=build --chown=root:root /app/native/build/Release/rokv_lmdb.node ./native/build/Release/rokv_lmdb.node
-COPY --from=build --chown=root:root /app/data ./data
-USER node
-EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["bun", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-STOPSIGNAL SIGTERM
-ENTRYPOINT ["bun", "dist/main.js"]
-CMD ["serve"]
-
-# Runtime stage: only the compiled code, production dependencies and data; runs as the non-root `node` user
-# and writes nothing, so it runs with `docker run --read-only` and a snapshot mounted `:ro` (LMDB opened
-# read-only skips its lock file when it cannot create one; snapshots are immutable, so none is needed).
-FROM node:24-bookworm-slim
+# Runtime files, shared by the two images below: only the compiled code, production dependencies and
+# data; runs as the non-root `node` user and writes nothing, so it runs with `docker run --read-only` and
+# a snapshot mounted `:ro` (LMDB opened read-only skips its lock file when it cannot create one;
+# snapshots are immutable, so none is needed).
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./
@@ -60,11 +41,23 @@ COPY --from=build --chown=root:root /app/data ./data
 RUN ln -s /app/dist/main.js /usr/local/bin/rokv
 USER node
 EXPOSE 8080
-# /readyz answers 200 once a data set is open and the server is not draining (Node's fetch needs no
-# extra package in the slim image).
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM from `docker stop` drains in-flight requests; the default 10 s stop timeout matches rokv's.
 STOPSIGNAL SIGTERM
+
+# Bun variant, `docker build --target bun -t rokv:bun .`: the runtime files with the pinned Bun of the
+# dev stage's devDependencies as its runtime, which answers the data routes through Bun.serve
+# (src/http/bun-front.ts). The Node image stays the default (last) stage.
+FROM runtime AS bun
+COPY --from=dev /app/node_modules/bun/bin/bun.exe /usr/local/bin/bun
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["bun", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["bun", "dist/main.js"]
+CMD ["serve"]
+
+# The default image: the runtime files on Node. /readyz answers 200 once a data set is open and the
+# server is not draining (Node's fetch needs no extra package in the slim image).
+FROM runtime
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "dist/main.js"]
 CMD ["serve"]

@@ -25,15 +25,23 @@ export interface ComposeService {
   read_only?: boolean;
 }
 
-/** Reads a Dockerfile's final stage: ENTRYPOINT, CMD, ENV and HEALTHCHECK in exec (JSON) form. */
+/**
+ * Reads what a Dockerfile's final stage runs with: ENTRYPOINT, CMD, ENV and HEALTHCHECK in exec
+ * (JSON) form, including what it inherits from the stages it is built `FROM`.
+ */
 export function readDockerfile(path: string): ImageConfig {
-  // Continuation lines joined, comments dropped; only the instructions after the last FROM count.
+  // Continuation lines joined, comments dropped, then cut into stages at each FROM.
   const lines = readFileSync(path, 'utf8')
     .replace(/\\\n/g, ' ')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
-  const stage = lines.slice(lines.findLastIndex((l) => /^FROM\s/i.test(l)));
+  const stages: { base: string; name: string | undefined; lines: string[] }[] = [];
+  for (const line of lines) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?$/i.exec(line);
+    if (from) stages.push({ base: from[1]!, name: from[2], lines: [] });
+    else stages.at(-1)?.lines.push(line);
+  }
   const image: ImageConfig = { entrypoint: [], cmd: [], env: {}, healthcheck: undefined };
   const execForm = (rest: string, what: string): string[] => {
     const parsed: unknown = JSON.parse(rest);
@@ -41,27 +49,33 @@ export function readDockerfile(path: string): ImageConfig {
       throw new Error(`${what} is not in exec form: ${rest}`);
     return parsed;
   };
-  for (const line of stage) {
-    const [, instruction = '', rest = ''] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
-    switch (instruction.toUpperCase()) {
-      case 'ENTRYPOINT':
-        image.entrypoint = execForm(rest, 'ENTRYPOINT');
-        image.cmd = []; // Docker resets CMD when a later ENTRYPOINT is set.
-        break;
-      case 'CMD':
-        image.cmd = execForm(rest, 'CMD');
-        break;
-      case 'ENV':
-        for (const m of rest.matchAll(/(\w+)=("[^"]*"|\S+)/g)) image.env[m[1]!] = m[2]!.replace(/^"|"$/g, '');
-        break;
-      case 'HEALTHCHECK': {
-        const cmd = /\bCMD\s+(\[.*\])$/.exec(rest);
-        if (!cmd) throw new Error(`HEALTHCHECK is not in exec form: ${rest}`);
-        image.healthcheck = execForm(cmd[1]!, 'HEALTHCHECK');
-        break;
+  const apply = (stage: (typeof stages)[number]): void => {
+    const parent = stages.find((s) => s.name === stage.base && s !== stage);
+    if (parent) apply(parent);
+    for (const line of stage.lines) {
+      const [, instruction = '', rest = ''] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
+      switch (instruction.toUpperCase()) {
+        case 'ENTRYPOINT':
+          image.entrypoint = execForm(rest, 'ENTRYPOINT');
+          image.cmd = []; // Docker resets CMD when a later ENTRYPOINT is set.
+          break;
+        case 'CMD':
+          image.cmd = execForm(rest, 'CMD');
+          break;
+        case 'ENV':
+          for (const m of rest.matchAll(/(\w+)=("[^"]*"|\S+)/g)) image.env[m[1]!] = m[2]!.replace(/^"|"$/g, '');
+          break;
+        case 'HEALTHCHECK': {
+          const cmd = /\bCMD\s+(\[.*\])$/.exec(rest);
+          if (!cmd) throw new Error(`HEALTHCHECK is not in exec form: ${rest}`);
+          image.healthcheck = execForm(cmd[1]!, 'HEALTHCHECK');
+          break;
+        }
       }
     }
-  }
+  };
+  const last = stages.at(-1);
+  if (last) apply(last);
   return image;
 }
 
