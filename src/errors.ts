@@ -112,36 +112,37 @@ export const catalog = {
     message: `too many requests: the limit is ${max} a minute per client; retry in ${retryAfterSeconds} s`,
   }),
 
+  // Command-line failures: an exit code, no HTTP status (one reaching a request answers INTERNAL).
   SNAPSHOT_MISSING: (dir: string) => ({
-    status: 500,
+    exit: 1,
     message: `no snapshot at ${dir}: manifest.json not found (build one with \`rokv build INPUT --out ${dir}\`)`,
   }),
   SNAPSHOT_INVALID: (dir: string, why: string) => ({
-    status: 500,
+    exit: 1,
     message: `snapshot at ${dir} is not usable: ${why}`,
   }),
-  SNAPSHOT_CORRUPT: (dir: string, why: string) => ({ status: 500, message: `snapshot at ${dir} is corrupt: ${why}` }),
+  SNAPSHOT_CORRUPT: (dir: string, why: string) => ({ exit: 1, message: `snapshot at ${dir} is corrupt: ${why}` }),
   MANIFEST_INVALID: (dir: string, field: string, why: string) => ({
-    status: 500,
+    exit: 1,
     message: `snapshot at ${dir} has an invalid manifest.json: field "${field}" ${why}`,
   }),
   SNAPSHOT_EXISTS: (dir: string) => ({
-    status: 500,
+    exit: 1,
     message: `${dir} already exists; snapshots are immutable, choose another --out or remove it first`,
   }),
-  INPUT_UNREADABLE: (file: string, why: string) => ({ status: 500, message: `cannot read ${file}: ${why}` }),
+  INPUT_UNREADABLE: (file: string, why: string) => ({ exit: 1, message: `cannot read ${file}: ${why}` }),
   OUTPUT_UNWRITABLE: (flag: string, file: string, why: string) => ({
-    status: 500,
+    exit: 1,
     message: `${flag} ${file} cannot be written: ${why}`,
   }),
-  INPUT_INVALID: (where: string, why: string) => ({ status: 500, message: `${where}: ${why}` }),
-  USAGE: (why: string) => ({ status: 500, message: why }),
+  INPUT_INVALID: (where: string, why: string) => ({ exit: 1, message: `${where}: ${why}` }),
+  USAGE: (why: string) => ({ exit: 2, message: why }),
   ADMIN_UNAUTHORIZED: () => ({
     status: 401,
     message: 'admin calls need the header "Authorization: Bearer <admin token>"; none was sent',
   }),
   ADMIN_FORBIDDEN: () => ({ status: 403, message: 'the admin token sent does not match the configured one' }),
-  ROOT_INVALID: (root: string, why: string) => ({ status: 500, message: `data root at ${root} is not usable: ${why}` }),
+  ROOT_INVALID: (root: string, why: string) => ({ exit: 1, message: `data root at ${root} is not usable: ${why}` }),
   VERSION_NOT_FOUND: (root: string, id: string) => ({
     status: 404,
     message: `no version ${preview(id)} in the data root ${root}; \`rokv versions --root ${root}\` lists them`,
@@ -159,47 +160,173 @@ export const catalog = {
     message: `the current version of ${root} changed while this switch was being checked; try again`,
   }),
   PUBLISH_REFUSED: (snapshot: string, why: string) => ({
-    status: 500,
+    exit: 1,
     message: `${snapshot} was not published: ${why}`,
   }),
-  CONFIG_INVALID: (why: string) => ({ status: 500, message: why }),
+  CONFIG_INVALID: (why: string) => ({ exit: 2, message: why }),
   STORE_NOT_LOADED: (why: string) => ({
-    status: 500,
+    exit: 1,
     message: `the Redis store holds no usable data set: ${why} (load one with \`rokv load SNAPSHOT --store URL\`)`,
   }),
   LOAD_VERIFY_FAILED: (version: string, why: string) => ({
-    status: 500,
+    exit: 1,
     message: `version ${version} was not activated: ${why}`,
   }),
   LOADTEST_UNREACHABLE: (url: string, why: string) => ({
-    status: 500,
+    exit: 1,
     message: `cannot load ${url}: its first request got no answer (${why}); is the server running there?`,
   }),
   LOADTEST_WRONG_ANSWERS: (wrong: number, keys: number) => ({
-    status: 500,
+    exit: 1,
     message: `the server gave ${wrong} wrong answer(s) out of ${keys} keys asked; the output shows examples`,
   }),
-} as const satisfies Record<string, (...args: never[]) => { status: number; message: string }>;
+  LISTEN_FAILED: (address: string, why: string) => ({ exit: 1, message: `cannot listen on ${address}: ${why}` }),
+  STORE_UNREACHABLE: (endpoint: string, why: string) => ({
+    exit: 1,
+    message: `Redis is unreachable at ${endpoint} (${why}); start it or point --store / ROKV_STORE at a running one`,
+  }),
+  DATASET_EMPTY: (inputs: string) => ({
+    exit: 1,
+    message: `no pair was read from ${inputs}: refusing to build an empty snapshot (give --allow-empty to build one anyway)`,
+  }),
+} as const satisfies Record<string, (...args: never[]) => HttpEntry | CliEntry>;
+
+/** A catalog entry for a failure a request can cause: answered with this HTTP status. */
+interface HttpEntry {
+  status: number;
+  message: string;
+}
+
+/** A catalog entry for a failure of a command: it ends the process with this exit code. */
+interface CliEntry {
+  exit: number;
+  message: string;
+}
 
 /** A code of the catalog. */
 export type ErrorCode = keyof typeof catalog;
 
-/** An error from the catalog: carries its stable code and the HTTP status it maps to. */
-export class RokvError extends Error {
-  readonly code: ErrorCode;
-  readonly statusCode: number;
+/** The codes of HTTP errors (with a status) and of command-line errors (with an exit code). */
+export type HttpErrorCode = {
+  [C in ErrorCode]: ReturnType<(typeof catalog)[C]> extends HttpEntry ? C : never;
+}[ErrorCode];
+export type CliErrorCode = Exclude<ErrorCode, HttpErrorCode>;
 
-  constructor(code: ErrorCode, status: number, message: string) {
+/** An error from the catalog: its stable code, a message for people, and what caused it, if anything. */
+export abstract class RokvError extends Error {
+  readonly code: ErrorCode;
+  /** How a command that ends with this error exits. */
+  abstract readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string) {
     super(message);
     this.name = 'RokvError';
+    this.code = code;
+  }
+
+  /** Records the lower-level error this one explains (kept off the message). */
+  withCause(cause: unknown): this {
+    Object.defineProperty(this, 'cause', { value: cause, writable: true, configurable: true });
+    return this;
+  }
+}
+
+/** A failure a request can cause, answered with its HTTP status; a command ending with it exits 1. */
+export class HttpError extends RokvError {
+  override readonly code: HttpErrorCode;
+  readonly statusCode: number;
+  readonly exitCode = 1;
+
+  constructor(code: HttpErrorCode, status: number, message: string) {
+    super(code, message);
+    this.name = 'HttpError';
     this.code = code;
     this.statusCode = status;
   }
 }
 
+/** A failure of a command (bad input, missing file, unreachable service), with its exit code. */
+export class CliError extends RokvError {
+  override readonly code: CliErrorCode;
+  readonly exitCode: number;
+
+  constructor(code: CliErrorCode, exitCode: number, message: string) {
+    super(code, message);
+    this.name = 'CliError';
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+/** The class of the error a code makes. */
+export type ErrorOf<C extends ErrorCode> = C extends HttpErrorCode ? HttpError : CliError;
+
 /** Creates the catalog's error for `code` with the arguments its message needs. */
-export function rokvError<C extends ErrorCode>(code: C, ...args: Parameters<(typeof catalog)[C]>): RokvError {
-  const make = catalog[code] as (...a: Parameters<(typeof catalog)[C]>) => { status: number; message: string };
-  const { status, message } = make(...args);
-  return new RokvError(code, status, message);
+export function rokvError<C extends ErrorCode>(code: C, ...args: Parameters<(typeof catalog)[C]>): ErrorOf<C> {
+  const make = catalog[code] as (...a: Parameters<(typeof catalog)[C]>) => HttpEntry | CliEntry;
+  const entry = make(...args);
+  const error =
+    'status' in entry
+      ? new HttpError(code as HttpErrorCode, entry.status, entry.message)
+      : new CliError(code as CliErrorCode, entry.exit, entry.message);
+  return error as ErrorOf<C>;
+}
+
+/** What the system error codes a user can cause mean, in words. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'is a directory, expected a file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EEXIST: 'already exists',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'the file system is read-only',
+  EMFILE: 'too many open files (raise the limit: ulimit -n)',
+  ECONNREFUSED: 'connection refused',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this machine',
+  ENOTFOUND: 'host name not found',
+};
+
+/** A system error's code in words: "connection refused (ECONNREFUSED)"; undefined for other errors. */
+export function systemErrorWords(err: unknown): string | undefined {
+  return isSystemError(err) ? `${SYSTEM_ERRORS[err.code]} (${err.code})` : undefined;
+}
+
+/** The fields Node puts on a failed system call (fs, net). */
+interface SystemError {
+  code: string;
+  syscall?: string;
+  path?: string;
+  address?: string;
+  port?: number;
+}
+
+function isSystemError(err: unknown): err is SystemError {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as SystemError).code === 'string' &&
+    (err as SystemError).code in SYSTEM_ERRORS
+  );
+}
+
+/**
+ * The one line an expected failure deserves (a catalog error, or a file or network error the user
+ * can fix), or undefined for a failure nobody expected, which is reported with its stack.
+ */
+export function describeFailure(err: unknown): string | undefined {
+  if (err instanceof RokvError) return err.message;
+  if (!isSystemError(err)) return undefined;
+  const where =
+    err.path ??
+    (err.address === undefined ? undefined : `${err.address}${err.port === undefined ? '' : `:${err.port}`}`);
+  const action = err.syscall === undefined ? '' : `${err.syscall} `;
+  return `${action}${where ?? ''}: ${systemErrorWords(err)}`;
+}
+
+/** The exit code of a failed command: the catalog's for its errors (2 for a command line that cannot run), else 1. */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof RokvError ? err.exitCode : 1;
 }

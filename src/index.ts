@@ -5,7 +5,7 @@ export { buildSnapshot, type BuildResult } from './ingest/build.js';
 export { verifySnapshot } from './snapshot/verify.js';
 export type { Manifest, ManifestInfo } from './snapshot/manifest.js';
 export { parseUuid, formatUuid, isUuidV4 } from './uuid.js';
-export { RokvError, type ErrorCode } from './errors.js';
+export { CliError, HttpError, RokvError, type ErrorCode } from './errors.js';
 export {
   RokvClient,
   type RokvClientOptions,

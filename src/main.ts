@@ -3,7 +3,7 @@ import * as nodeModule from 'node:module';
 import { parseCommandLine, suggestion, wantsHelp } from './cli/args.js';
 import { COMMANDS } from './cli/commands.js';
 import { commandHelp, globalHelp } from './cli/help.js';
-import { exitCodeOf, expectedFailure } from './cli/failure.js';
+import { describeFailure, exitCodeOf } from './errors.js';
 import { ROKV_VERSION } from './version.js';
 
 // Node 22.1+ keeps compiled code of the modules loaded below on disk (under the OS temp dir, or
@@ -63,7 +63,7 @@ main(process.argv.slice(2), process.env).then(
   (err: unknown) => {
     // Expected failures (bad input, missing file, unreachable service) are one line; only the
     // unexpected get a stack.
-    const line = expectedFailure(err);
+    const line = describeFailure(err);
     if (line !== undefined) process.stderr.write(`rokv: ${line}\n`);
     else process.stderr.write(`rokv: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exitCode = exitCodeOf(err);

@@ -1,5 +1,5 @@
 import { copyBytes } from '../bytes.js';
-import { RokvError, rokvError, type ErrorCode } from '../errors.js';
+import { HttpError, rokvError, type ErrorCode } from '../errors.js';
 import { OUTCOME, type Answer, type Outcome } from './contract.js';
 
 /** `{"value":` and `}`: the frame of a found value around its stored JSON string literal. */
@@ -16,12 +16,12 @@ export interface ErrorBody {
 }
 
 /** The body every answer with `err` carries, wherever it is serialized. */
-export function errorBody(err: RokvError): ErrorBody {
+export function errorBody(err: HttpError): ErrorBody {
   return { message: err.message, code: err.code };
 }
 
 /** The exact bytes of the error body for `err`. */
-export function errorJson(err: RokvError): Buffer {
+export function errorJson(err: HttpError): Buffer {
   return Buffer.from(JSON.stringify(errorBody(err)));
 }
 
@@ -39,12 +39,12 @@ export function valueAnswer(literal: Uint8Array, dataset: string): Answer {
 }
 
 /** The answer for a catalog error, counted as `outcome`. */
-export function errorAnswer(err: RokvError, dataset: string, outcome: Outcome = outcomeOf(err)): Answer {
+export function errorAnswer(err: HttpError, dataset: string, outcome: Outcome = outcomeOf(err)): Answer {
   return { status: err.statusCode, body: errorJson(err), dataset, outcome, error: err };
 }
 
 /** What a one-key error counts as: a miss, an invalid request, or no lookup at all (5xx, 413...). */
-function outcomeOf(err: RokvError): Outcome {
+function outcomeOf(err: HttpError): Outcome {
   if (err.statusCode === 404) return OUTCOME.missing;
   return err.statusCode === 400 ? OUTCOME.invalid : OUTCOME.none;
 }
@@ -57,8 +57,8 @@ export type FailureLog = (err: unknown) => void;
  * errors), else the error itself when it is from the catalog (a store's 503), else a 500. A 5xx is
  * logged with the original error; the client gets the catalog's body only.
  */
-export function failure(err: unknown, log: FailureLog, mapped?: RokvError): RokvError {
-  const answer = mapped ?? (err instanceof RokvError ? err : rokvError('INTERNAL'));
+export function failure(err: unknown, log: FailureLog, mapped?: HttpError): HttpError {
+  const answer = mapped ?? (err instanceof HttpError ? err : rokvError('INTERNAL'));
   if (answer.statusCode >= 500) log(err);
   return answer;
 }

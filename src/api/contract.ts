@@ -3,7 +3,7 @@
  * content types, the data set header, and the answer every runtime's adapter writes. The adapters
  * (Fastify's routes and the fast lane in src/http, a Bun.serve front) take these from here.
  */
-import type { RokvError } from '../errors.js';
+import type { HttpError } from '../errors.js';
 
 /** `POST /get_value`: one key, the original contract. */
 export const GET_VALUE = '/get_value';
@@ -57,7 +57,7 @@ export interface Answer {
   readonly body: Uint8Array;
   readonly dataset: string;
   readonly outcome: Outcome;
-  readonly error?: RokvError;
+  readonly error?: HttpError;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { rokvError, RokvError } from '../errors.js';
+import { rokvError, HttpError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { formatUuid, parseUuid, UUID_BYTES } from '../uuid.js';
 import { errorAnswer, failure, valueAnswer, type FailureLog } from './answer.js';
@@ -19,7 +19,7 @@ export interface DataRoute {
 }
 
 /** Reads the `key` field of a parsed `/get_value` body, or returns the catalog error saying what is wrong. */
-export function readKeyField(body: unknown): string | RokvError {
+export function readKeyField(body: unknown): string | HttpError {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return rokvError('BODY_NOT_OBJECT', body);
   if (!Object.hasOwn(body, 'key')) return rokvError('KEY_MISSING');
   const key = (body as { key: unknown }).key;

@@ -1,4 +1,4 @@
-import { rokvError, RokvError } from '../errors.js';
+import { rokvError, HttpError } from '../errors.js';
 import { lookupPacked, type PackedLookup } from '../store/packed.js';
 import type { Store } from '../store/store.js';
 import { UUID_BYTES } from '../uuid.js';
@@ -50,7 +50,7 @@ export function getValuesRoute(store: Store, limits: BatchLimits, log: FailureLo
       if (count > 0) return { count, keys, asked: count };
     }
     const elements = validate(parseJsonBytes(body));
-    if (elements instanceof RokvError) return errorAnswer(elements, store.info().id, OUTCOME.none);
+    if (elements instanceof HttpError) return errorAnswer(elements, store.info().id, OUTCOME.none);
     return packBatch(elements);
   };
 

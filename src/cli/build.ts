@@ -1,4 +1,5 @@
 import { buildSnapshot, type BuildResult } from '../ingest/build.js';
+import { removeOwnTemporariesSync } from '../snapshot/atomic-dir.js';
 import type { CommandArgs } from './command.js';
 import type { buildOptions } from './command-options.js';
 import { progressView } from './build-progress.js';
@@ -6,6 +7,16 @@ import { progressView } from './build-progress.js';
 /** `rokv build`: turns input files into a snapshot directory. */
 export async function build({ values, positionals }: CommandArgs<typeof buildOptions>): Promise<void> {
   const view = progressView(process.stderr, values.quiet);
+  // Killed half way, a build would leave its temporary directory (spilled runs: gigabytes at scale).
+  const interrupted = (signal: NodeJS.Signals): void => {
+    view.stop();
+    removeOwnTemporariesSync(values.out);
+    process.stderr.write(
+      `rokv: build stopped by ${signal}; its temporary files are removed and nothing was written to ${values.out}\n`,
+    );
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   let result: BuildResult;
   try {
     result = await buildSnapshot(positionals, values.out, {
@@ -16,9 +27,11 @@ export async function build({ values, positionals }: CommandArgs<typeof buildOpt
       maxValueBytes: values.maxValueBytes,
       ...(values.threads === undefined ? {} : { threads: values.threads }),
       ...(values.nativeWriter ? {} : { lmdbWriter: 'lmdb-js' as const }),
+      allowEmpty: values.allowEmpty,
       onProgress: (p) => view.update(p),
     });
   } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     view.stop();
   }
   process.stderr.write(summary(values.out, result, values.errors));

@@ -1,8 +1,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { rokvError } from '../errors.js';
-import { expectedFailure } from './failure.js';
+import { describeFailure, rokvError } from '../errors.js';
 
 /**
  * Checks, before any work starts, that `file` (the value of `flag`) can be written: its directory
@@ -23,6 +22,6 @@ export async function writing<T>(file: string, flag: string, write: () => Promis
   try {
     return await write();
   } catch (err) {
-    throw rokvError('OUTPUT_UNWRITABLE', flag, file, expectedFailure(err) ?? String(err));
+    throw rokvError('OUTPUT_UNWRITABLE', flag, file, describeFailure(err) ?? String(err));
   }
 }

@@ -1,5 +1,6 @@
 import type { ServeConfig, serveOptions } from '../config.js';
-import { isWorker, runPrimary, workerConfig } from '../server/cluster.js';
+import { failWorkerStart, isWorker, runPrimary, workerConfig } from '../server/cluster.js';
+import { docsUrl } from '../server/address.js';
 import { createLogger } from '../server/logger.js';
 import { exitOnUncaught, startServer } from '../server/serve.js';
 import { openStore } from '../server/open-store.js';
@@ -14,7 +15,7 @@ export async function serve({ values: config, env }: CommandArgs<typeof serveOpt
     const config = workerConfig(env);
     const logger = createLogger(config, { worker: true });
     exitOnUncaught(logger);
-    const server = await startServer(config, config.data, logger);
+    const server = await startServer(config, config.data, logger).catch(failWorkerStart);
     server.signals.listen(() => server.close());
     return;
   }
@@ -37,8 +38,9 @@ export async function serve({ values: config, env }: CommandArgs<typeof serveOpt
         source: manifest.source,
         pairs: manifest.count,
         workers: resolved.workers,
+        docs: docsUrl(address),
       },
-      `rokv serving ${manifest.count} pairs from ${manifest.source} on ${address} with ${resolved.workers} worker(s)`,
+      `rokv serving ${manifest.count} pairs from ${manifest.source} on ${address} with ${resolved.workers} worker(s); API docs at ${docsUrl(address)}`,
     );
   };
   exitOnUncaught(logger);

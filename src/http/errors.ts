@@ -1,16 +1,16 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, failure } from '../api/answer.js';
 import { JSON_TYPE } from '../api/contract.js';
-import { RokvError, rokvError } from '../errors.js';
+import { HttpError, rokvError } from '../errors.js';
 
 /** Sends a catalog error as the JSON error body with its status. */
-export function sendError(reply: FastifyReply, err: RokvError): FastifyReply {
+export function sendError(reply: FastifyReply, err: HttpError): FastifyReply {
   return reply.code(err.statusCode).type(JSON_TYPE).send(errorBody(err));
 }
 
 /** Maps Fastify's own errors (body parsing, limits) onto the catalog; anything else is a 500. */
-function toRokvError(err: FastifyError, request: FastifyRequest): RokvError {
-  if (err instanceof RokvError) return err;
+function toHttpError(err: FastifyError, request: FastifyRequest): HttpError {
+  if (err instanceof HttpError) return err;
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return rokvError('BODY_TOO_LARGE', request.routeOptions.bodyLimit ?? 0);
@@ -32,7 +32,7 @@ function toRokvError(err: FastifyError, request: FastifyRequest): RokvError {
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const log = (cause: unknown): void => request.log.error({ err: cause, reqId: request.id }, 'request failed');
-    return sendError(reply, failure(err, log, toRokvError(err, request)));
+    return sendError(reply, failure(err, log, toHttpError(err, request)));
   });
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, rokvError('ROUTE_NOT_FOUND', request.method, request.url)),

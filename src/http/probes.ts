@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { JSON_TYPE } from '../api/contract.js';
 import { errorSchema, probeSchema } from '../api/schemas.js';
-import { rokvError, type RokvError } from '../errors.js';
+import { rokvError, type HttpError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { WarmUpStatus } from '../store/warm-up.js';
 import { rejectOtherMethods, sendError } from './errors.js';
@@ -39,7 +39,7 @@ export interface VersionReport {
 }
 
 /** Says why the server is not ready, or undefined when it is: serving and a probe lookup succeeded. */
-export async function notReadyReason(readiness: Readiness, store: Store): Promise<RokvError | undefined> {
+export async function notReadyReason(readiness: Readiness, store: Store): Promise<HttpError | undefined> {
   if (readiness.phase === 'starting') return rokvError('NOT_READY', 'the server is starting');
   if (readiness.phase === 'stopping') return rokvError('NOT_READY', 'the server is shutting down');
   const warm = readiness.warmUp;

@@ -53,6 +53,8 @@ export interface BuildOptions {
   fanIn?: number;
   /** Which code writes the LMDB file (default: rokv's native addon where it is built, else lmdb-js). */
   lmdbWriter?: LmdbWriterKind;
+  /** False fails a build that stores no pair (`rokv build` without --allow-empty); default true. */
+  allowEmpty?: boolean;
 }
 
 /** Where a build is. Reading counts input bytes; writing counts pairs stored. */
@@ -228,6 +230,9 @@ export async function buildSnapshot(
       };
       const written = await writeDataFile(dir, kept(), sorter.pairBytes + poolPairBytes, options.lmdbWriter);
       merges = merged.merges;
+      if (written.count === 0 && options.allowEmpty === false) {
+        throw rokvError('DATASET_EMPTY', inputs.map((i) => i.source.name).join(', '));
+      }
       options.onProgress?.(progress);
       await rm(runsDir, { recursive: true, force: true });
       return sealSnapshot(

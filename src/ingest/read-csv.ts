@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { preview, rokvError } from '../errors.js';
+import { preview, RokvError, rokvError } from '../errors.js';
 import type { ReaderLimits, RowSink } from './rows.js';
 
 interface CsvRecord {
@@ -58,7 +58,7 @@ export async function readCsv(
       sink.row(record[keyAt], record[valueAt], info.lines);
     }
   } catch (err) {
-    if ((err as { name?: string }).name === 'RokvError') throw err;
+    if (err instanceof RokvError) throw err;
     const e = err as Error & { lines?: number };
     throw rokvError(
       'INPUT_INVALID',

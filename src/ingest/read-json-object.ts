@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import streamObject from 'stream-json/streamers/stream-object.js';
-import { rokvError } from '../errors.js';
+import { RokvError, rokvError } from '../errors.js';
 import type { RowSink } from './rows.js';
 
 /**
@@ -35,7 +35,7 @@ export async function readJsonObject(text: AsyncIterable<string>, sink: RowSink,
       }),
     );
   } catch (err) {
-    if ((err as { name?: string }).name === 'RokvError') throw err;
+    if (err instanceof RokvError) throw err;
     if (!sawText) throw emptyFile(name);
     const message = (err as Error).message;
     if (/Top-level object should be an object/.test(message)) {

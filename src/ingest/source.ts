@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { rokvError } from '../errors.js';
+import { RokvError, rokvError } from '../errors.js';
 
 /** One input opened for reading: its bytes, decompressed when gzip, and how far reading has come. */
 export interface Source {
@@ -27,7 +27,7 @@ export async function openSource(path: string, stdin: NodeJS.ReadableStream = pr
       if (info.isDirectory()) throw rokvError('INPUT_UNREADABLE', path, 'it is a directory');
       size = info.size;
     } catch (err) {
-      if ((err as { name?: string }).name === 'RokvError') throw err;
+      if (err instanceof RokvError) throw err;
       throw rokvError('INPUT_UNREADABLE', path, (err as NodeJS.ErrnoException).code ?? String(err));
     }
   }
@@ -44,7 +44,7 @@ export async function openSource(path: string, stdin: NodeJS.ReadableStream = pr
       try {
         yield* gunzipIfCompressed(counted, name);
       } catch (err) {
-        if ((err as { name?: string }).name === 'RokvError') throw err;
+        if (err instanceof RokvError) throw err;
         throw rokvError('INPUT_UNREADABLE', name, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
       }
     },

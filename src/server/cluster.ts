@@ -1,7 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { parseServeConfig, type ServeConfig } from '../config.js';
+import { describeFailure } from '../errors.js';
 import { onBun } from '../http/bun-runtime.js';
+import { boundUrl } from './address.js';
 import { serveClusterMetrics } from './cluster-metrics.js';
 
 /** Environment variable through which the primary hands the validated configuration to its workers. */
@@ -32,6 +34,31 @@ export function announceListening(address: string, port: number): void {
 /** Reads the configuration the primary handed over, validated by the same schema as the flags. */
 export function workerConfig(env: NodeJS.ProcessEnv): ServeConfig {
   return parseServeConfig(JSON.parse(env[WORKER_CONFIG_ENV] ?? '{}') as Record<string, unknown>);
+}
+
+/** The message a worker sends its primary when it cannot start, with the one line to print. */
+const START_FAILED = 'rokv:start-failed';
+
+interface StartFailure {
+  type: typeof START_FAILED;
+  reason: string;
+}
+
+function isStartFailure(message: unknown): message is StartFailure {
+  return (message as StartFailure | undefined)?.type === START_FAILED;
+}
+
+/**
+ * Ends a worker that cannot start (port in use, store unreachable): tells the primary why, which
+ * stops the whole server with that one line, and exits without printing a line of its own.
+ */
+export function failWorkerStart(err: unknown): Promise<never> {
+  const reason = describeFailure(err) ?? `unexpected error: ${(err as Error)?.stack ?? String(err)}`;
+  return new Promise<never>(() => {
+    const exit = (): never => process.exit(1);
+    if (process.send) process.send({ type: START_FAILED, reason } satisfies StartFailure, exit);
+    else exit();
+  });
 }
 
 /** Deaths within this window count towards the restart delay and the crash loop alarm. */
@@ -68,6 +95,17 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
   let deaths: number[] = [];
   const everListened = new WeakSet<Worker>();
 
+  // A worker that cannot start stops them all: the same cause would fail every replacement.
+  const failStart = (reason: string, details: Record<string, unknown>): void => {
+    if (stopping) return;
+    logger.fatal(details, `a worker failed to start: ${reason}; stopping`);
+    process.stderr.write(`rokv: ${reason}\n`);
+    stopAll(1);
+  };
+  cluster.on('message', (worker, message: unknown) => {
+    if (isStartFailure(message) && !announced) failStart(message.reason, { workerPid: worker.process.pid });
+  });
+
   const fork = (): void => {
     const worker = cluster.fork({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, port }) });
     worker.on('message', (message: Partial<ListeningMessage> | null) => {
@@ -82,7 +120,7 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
         logger.info({ workerPid: worker.process.pid }, 'replacement worker is serving');
       } else if (listening === config.workers) {
         announced = true;
-        onAllListening(`${scheme}://${message.address ?? config.host}:${message.port}`);
+        onAllListening(boundUrl(scheme, message.address ?? config.host, message.port));
       }
     });
   };
@@ -93,8 +131,11 @@ export function runPrimary(config: ServeConfig, logger: Logger, onAllListening: 
       return;
     }
     if (!everListened.has(worker) && !announced) {
-      logger.fatal({ workerPid: worker.process.pid, code, signal }, 'a worker failed to start; stopping');
-      stopAll(1);
+      failStart(`a worker exited (${signal ?? `code ${code}`}) before it could listen`, {
+        workerPid: worker.process.pid,
+        code,
+        signal,
+      });
       return;
     }
     const now = Date.now();

@@ -16,13 +16,18 @@ import { WarmUp, type WarmUpStatus } from '../store/warm-up.js';
 import { announceListening, isWorker } from './cluster.js';
 import { clusterMetricsSource } from './cluster-metrics.js';
 import { VersionReloader } from './reload.js';
+import { boundUrl, listenError } from './address.js';
 import { openStore } from './open-store.js';
 import { ServerSignals } from './signals.js';
+
+const DATA_FLAGS = { port: '--port / PORT', host: '--host / HOST' };
+const ADMIN_FLAGS = { port: '--admin-port / ROKV_ADMIN_PORT', host: '--admin-host / ROKV_ADMIN_HOST' };
 
 /** A listening server and how to stop it. */
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
+  /** The URL of the bound socket (`http://0.0.0.0:8080` when bound to every interface). */
   address: string;
   /** Follows the pointer of a data root; undefined when serving a single snapshot. */
   reloader: VersionReloader | undefined;
@@ -72,16 +77,28 @@ export async function startServer(
   });
   if (loadTls) signals.onReload('tls', () => (app.server as unknown as TlsServer).setSecureContext(loadTls()));
   const warmUp = source === undefined ? undefined : startWarmUp(join(source.dir, DATA_FILE), config, readiness, logger);
-  const address = await app.listen({ port: config.port, host: config.host });
-  if (adminApp) {
-    const adminAddress = await adminApp.listen({ port: config.adminPort!, host: config.adminHost });
-    logger.info({ adminAddress }, `admin API on ${adminAddress}`);
+  try {
+    await app.listen({ port: config.port, host: config.host });
+    if (adminApp) {
+      const adminAddress = await adminApp
+        .listen({ port: config.adminPort!, host: config.adminHost })
+        .catch((err: unknown) => {
+          throw listenError(err, config.adminHost, config.adminPort!, ADMIN_FLAGS);
+        });
+      logger.info({ adminAddress }, `admin API on ${adminAddress}`);
+    }
+  } catch (err) {
+    // Nothing is served: release what was opened so the process can end with one line.
+    await Promise.allSettled([app.close(), adminApp?.close()]);
+    apiKeys?.close();
+    await warmUp?.stop();
+    await (reloader ?? store).close();
+    throw listenError(err, config.host, config.port, DATA_FLAGS);
   }
+  const bound = app.server.address() as AddressInfo;
+  const address = boundUrl(config.tlsCert === undefined ? 'http' : 'https', bound.address, bound.port);
   readiness.serving();
-  if (isWorker()) {
-    const bound = app.server.address() as AddressInfo;
-    announceListening(bound.address, bound.port);
-  }
+  if (isWorker()) announceListening(bound.address, bound.port);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {

@@ -1,3 +1,4 @@
+import { readdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { rokvError } from '../errors.js';
@@ -15,7 +16,7 @@ export async function writeDirAtomically<T>(target: string, fill: (tmpDir: strin
   const parent = dirname(out);
   await mkdir(parent, { recursive: true });
   await removeAbandoned(parent, basename(out));
-  const tmp = join(parent, `.${basename(out)}.tmp-${process.pid}-${unpredictable()}`);
+  const tmp = join(parent, `${ownPrefix(out)}${unpredictable()}`);
   await mkdir(tmp);
   try {
     const result = await fill(tmp);
@@ -30,6 +31,29 @@ export async function writeDirAtomically<T>(target: string, fill: (tmpDir: strin
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/** The start of the names of this process's temporary directories for the absolute path `out`. */
+function ownPrefix(out: string): string {
+  return `.${basename(out)}.tmp-${process.pid}-`;
+}
+
+/**
+ * Removes this process's temporary directories for `target` at once (synchronously: it runs in a
+ * signal handler just before the process exits, where nothing asynchronous would finish).
+ */
+export function removeOwnTemporariesSync(target: string): void {
+  const out = resolve(target);
+  const prefix = ownPrefix(out);
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(out));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.startsWith(prefix)) rmSync(join(dirname(out), entry), { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { STORE_URL_PATTERN } from '../config.js';
-import { rokvError } from '../errors.js';
+import { rokvError, systemErrorWords } from '../errors.js';
 
 /** A connection to one Redis node or to a Redis Cluster; both speak the same commands. */
 export type RedisClient = Redis | Cluster;
@@ -103,4 +103,35 @@ export async function closeRedis(client: RedisClient): Promise<void> {
   const settleBy = Date.now() + QUIT_WAIT_MS + Math.max(1000, Number(client.options.slotsRefreshTimeout ?? 0));
   while (internals.isRefreshing === true && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 50));
   internals.clearNodesRefreshInterval();
+}
+
+/** `HOST:PORT` (or the seed list) of a store URL, without credentials: for messages. */
+export function storeEndpoint(url: string): string {
+  return url
+    .replace(/^[a-z-]+:\/\//, '')
+    .replace(/^[^@/]*@/, '')
+    .replace(/\/.*$/, '');
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/**
+ * Turns a failure to reach Redis (refused, unresolvable, timed out: ioredis reports these as a
+ * retry limit reached) into the catalog's one line naming the endpoint; other errors pass through.
+ * `lastConnectionError` is the client's last `error` event, which says why the connection failed.
+ */
+export function unreachable(url: string, err: unknown, lastConnectionError?: unknown): unknown {
+  const name = (err as Error | undefined)?.name;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const connectionFailed =
+    name === 'MaxRetriesPerRequestError' ||
+    name === 'ClusterAllFailedError' ||
+    (code !== undefined && CONNECTION_CODES.has(code)) ||
+    /Connection is closed|connect ETIMEDOUT|Failed to refresh slots cache/.test(
+      (err as Error | undefined)?.message ?? '',
+    );
+  if (!connectionFailed) return err;
+  const cause = lastConnectionError ?? err;
+  const why = systemErrorWords(cause) ?? (cause as Error).message;
+  return rokvError('STORE_UNREACHABLE', storeEndpoint(url), why).withCause(err);
 }

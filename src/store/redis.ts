@@ -1,7 +1,7 @@
-import { preview, rokvError, type RokvError } from '../errors.js';
+import { preview, rokvError, type HttpError } from '../errors.js';
 import type { ManifestInfo } from '../snapshot/manifest.js';
 import { isVersionId } from '../snapshot/version-id.js';
-import { closeRedis, connectRedis, type RedisClient } from './redis-connect.js';
+import { closeRedis, connectRedis, unreachable, type RedisClient } from './redis-connect.js';
 import { bucketKey, bucketOf, CURRENT_KEY, decodeMeta, fieldOf, metaKey, type VersionMeta } from './redis-layout.js';
 import type { Store } from './store.js';
 
@@ -73,12 +73,16 @@ export class RedisStore implements Store {
   static async open(url: string, options: RedisStoreOptions): Promise<RedisStore> {
     const client = connectRedis(url, { commandTimeoutMs: options.commandTimeoutMs });
     // Without a listener ioredis prints every connection error; the server logs them its own way.
-    client.on('error', (err: unknown) => options.onEvent?.({ msg: 'redis connection error', err }));
+    let lastError: unknown;
+    client.on('error', (err: unknown) => {
+      lastError = err;
+      options.onEvent?.({ msg: 'redis connection error', err });
+    });
     try {
       return new RedisStore(client, await readActive(client), options);
     } catch (err) {
       client.disconnect();
-      throw err;
+      throw unreachable(url, err, lastError);
     }
   }
 
@@ -124,7 +128,7 @@ export class RedisStore implements Store {
     await closeRedis(this.client);
   }
 
-  private unavailable(err: unknown): RokvError {
+  private unavailable(err: unknown): HttpError {
     // The cause stays for the server's log; the client's body says nothing internal.
     return Object.assign(rokvError('STORE_UNAVAILABLE'), { cause: err });
   }

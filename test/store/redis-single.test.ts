@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RokvError } from '../../src/errors.js';
+import { HttpError } from '../../src/errors.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { loadSnapshot } from '../../src/store/redis-load.js';
 import { parseUuid } from '../../src/uuid.js';
@@ -52,7 +52,7 @@ describe('the Redis store on one node (redis://)', { skip: noRedis }, () => {
       const started = Date.now();
       await assert.rejects(
         store.get(parseUuid(KEY)!),
-        (err: unknown) => err instanceof RokvError && err.code === 'STORE_UNAVAILABLE' && err.statusCode === 503,
+        (err: unknown) => err instanceof HttpError && err.code === 'STORE_UNAVAILABLE' && err.statusCode === 503,
       );
       assert.ok(Date.now() - started < 3000, `the lookup took ${Date.now() - started} ms`);
       assert.equal(store.health().ready, false);

@@ -1,5 +1,5 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
-import { rokvError, type RokvError } from '../../errors.js';
+import { rokvError, type HttpError } from '../../errors.js';
 import { GET_VALUES } from '../contract.js';
 import { AJV_OPTIONS, keysRequestSchema } from '../schemas.js';
 
@@ -11,7 +11,7 @@ interface SchemaError {
 }
 
 /** Turns a schema violation of the batch body into the catalog's 400 or 413. */
-function batchError(maxKeys: number, errors: readonly SchemaError[]): RokvError {
+function batchError(maxKeys: number, errors: readonly SchemaError[]): HttpError {
   const first = errors[0];
   if (first?.keyword === 'maxItems') return rokvError('BATCH_TOO_LARGE', maxKeys);
   const where = first?.instancePath ? `"${first.instancePath.slice(1)}"` : 'the body';
@@ -19,7 +19,7 @@ function batchError(maxKeys: number, errors: readonly SchemaError[]): RokvError 
 }
 
 /** Returns a batch body's `keys` when the body is valid, or the catalog error saying what is wrong. */
-export type BatchValidator = (body: unknown) => readonly unknown[] | RokvError;
+export type BatchValidator = (body: unknown) => readonly unknown[] | HttpError;
 
 /**
  * Compiles the batch body's schema (the one the OpenAPI document shows) with Ajv as Fastify's own
