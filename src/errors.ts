@@ -147,6 +147,10 @@ export const catalog = {
     status: 404,
     message: `no version ${preview(id)} in the data root ${root}; \`rokv versions --root ${root}\` lists them`,
   }),
+  VERSION_AMBIGUOUS: (root: string, prefix: string, matches: readonly string[]) => ({
+    status: 400,
+    message: `${preview(prefix)} is the start of ${matches.length} versions in the data root ${root} (${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', ...' : ''}); give more digits of the id`,
+  }),
   NO_PREVIOUS_VERSION: (root: string) => ({
     status: 409,
     message: `the data root ${root} has no previous version to roll back to`,

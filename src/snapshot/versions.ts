@@ -140,9 +140,21 @@ export async function ensureDataRoot(root: string): Promise<RootIndex> {
   throw rokvError('ROOT_INVALID', root, `it is a snapshot (has ${MANIFEST_FILE}); a data root is a separate directory`);
 }
 
-/** The index after making `id` current: the old current goes on the history, `id` leaves it. */
-export function withCurrent(index: RootIndex, root: string, id: string): RootIndex {
-  if (!index.versions.some((v) => v.id === id)) throw rokvError('VERSION_NOT_FOUND', root, id);
+/** The id of the version `ref` names: its whole id or a unique prefix of it (as git and docker accept). */
+export function resolveVersion(index: RootIndex, root: string, ref: string): string {
+  if (index.versions.some((v) => v.id === ref)) return ref;
+  const matches = ref === '' ? [] : index.versions.filter((v) => v.id.startsWith(ref)).map((v) => v.id);
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw rokvError('VERSION_NOT_FOUND', root, ref);
+  throw rokvError('VERSION_AMBIGUOUS', root, ref, matches);
+}
+
+/**
+ * The index after making the version `ref` names (id or unique prefix) current: the old current goes
+ * on the history, the new one leaves it.
+ */
+export function withCurrent(index: RootIndex, root: string, ref: string): RootIndex {
+  const id = resolveVersion(index, root, ref);
   if (index.current === id) return index;
   const history = index.history.filter((h) => h !== id);
   if (index.current !== null) history.push(index.current);

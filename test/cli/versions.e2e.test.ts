@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runRokv } from '../helpers/binary.js';
@@ -56,6 +56,46 @@ describe('rokv publish, versions, activate, rollback', () => {
     const none = await runRokv(['rollback', '--root', root]);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /has no previous version to roll back to/);
+  });
+
+  test('activate takes a unique prefix of an id, and says so in one line when a prefix names none or several', async () => {
+    // Ids derive from the content: build until two start with the same digit (17 at most, by pigeonhole).
+    type Built = { snap: string; id: string; value: string };
+    const byDigit = new Map<string, Built>();
+    let pair: [Built, Built] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const value = `value ${i}`;
+      const snap = await snapshotOf({ [KEY]: value });
+      const { id } = JSON.parse(await readFile(join(snap, 'manifest.json'), 'utf8')) as { id: string };
+      const twin = byDigit.get(id[0]!);
+      if (twin) pair = [twin, { snap, id, value }];
+      else byDigit.set(id[0]!, { snap, id, value });
+    }
+    const [a, b] = pair;
+    const root = join(await tempDir(), 'root');
+    assert.equal((await runRokv(['publish', a.snap, '--root', root])).code, 0);
+    assert.equal((await runRokv(['publish', b.snap, '--root', root, '--no-activate'])).code, 0);
+
+    const ambiguous = await runRokv(['activate', b.id[0]!, '--root', root]);
+    assert.equal(ambiguous.code, 1, ambiguous.stderr);
+    assert.equal(
+      ambiguous.stderr,
+      `rokv: "${b.id[0]}" is the start of 2 versions in the data root ${root} (${a.id}, ${b.id}); give more digits of the id\n`,
+    );
+    const none = await runRokv(['activate', 'nothere', '--root', root]);
+    assert.equal(none.code, 1, none.stderr);
+    assert.equal(
+      none.stderr.split('\n')[0],
+      `rokv: no version "nothere" in the data root ${root}; \`rokv versions --root ${root}\` lists them`,
+    );
+
+    let shared = 0;
+    while (a.id[shared] === b.id[shared]) shared++;
+    const prefix = b.id.slice(0, shared + 1);
+    const switched = await runRokv(['activate', prefix, '--root', root]);
+    assert.equal(switched.code, 0, switched.stderr);
+    assert.equal(switched.stderr, `version ${b.id} is now current in ${root}\n`);
+    assert.equal((await runRokv(['get', KEY, '--data', root])).stdout, `${b.value}\n`);
   });
 
   test('publish refuses a version that fails its golden pairs and exits 1 with the reason', async () => {
