@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ROKV_BIN, runRokv, type RunResult } from '../helpers/binary.js';
 import { sendJson, startFakeServer } from '../helpers/fake-server.js';
+import { asNobody, nobodyUnsupported, openToNobody } from '../helpers/nobody.js';
 import { eventually } from '../helpers/processes.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -39,8 +40,40 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** The ports only root may bind here (below net.ipv4.ip_unprivileged_port_start, 1024 by default). */
+function unprivilegedPortStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+  } catch {
+    return 1024;
+  }
+}
+
 describe('start-up failures end the whole server with one line', () => {
-  for (const workers of ['1', '3']) {
+  const privileged = unprivilegedPortStart() - 1;
+  const asUser = nobodyUnsupported() ?? (privileged < 1 ? 'this machine lets every user bind every port' : undefined);
+  for (const workers of ['1', '2']) {
+    test(
+      `a port below 1024 as a non-root user stops rokv serve --workers ${workers} with exit 1`,
+      { skip: asUser },
+      async () => {
+        const snap = await snapshotOf({ [KEY]: 'v' });
+        await openToNobody(snap);
+        const res = await runRokv(
+          ['serve', '--data', snap, '--host', '127.0.0.1', '--port', String(privileged), '--workers', workers],
+          { launch: await asNobody([snap]) },
+        );
+        assertFails(
+          res,
+          1,
+          `rokv: cannot listen on 127.0.0.1:${privileged}: permission denied: ports below 1024 need root (or CAP_NET_BIND_SERVICE); choose a port of 1024 or more with --port / PORT`,
+        );
+        assert.equal(res.stderr.trim().split('\n').length, 1, 'one line, not one per worker');
+      },
+    );
+  }
+
+  for (const workers of ['1', '2']) {
     test(`a port in use stops rokv serve --workers ${workers} with exit 1`, async () => {
       const { port, server } = await takenPort();
       try {

@@ -6,6 +6,25 @@ import { after } from 'node:test';
 /** The compiled entry point, exactly what the `rokv` binary runs. */
 export const ROKV_BIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
+/** The checkout the binary was built in. */
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * How a test starts the binary: the Node to run, the entry point, and a command line to run them
+ * under (a namespace or user switch, which must exec its last arguments so the pid stays rokv's).
+ */
+export interface Launch {
+  wrapper?: string[];
+  node?: string;
+  bin?: string;
+}
+
+/** The command and arguments that run `rokv ARGS` as `launch` says. */
+function commandLine(args: string[], launch: Launch): [string, string[]] {
+  const [command, ...prefix] = [...(launch.wrapper ?? []), launch.node ?? process.execPath];
+  return [command, [...prefix, launch.bin ?? ROKV_BIN, ...args]];
+}
+
 /** Result of running the binary to completion. */
 export interface RunResult {
   code: number | null;
@@ -16,9 +35,9 @@ export interface RunResult {
 /** Runs `rokv ARGS` to completion (bounded by `timeoutMs`) and collects its output. */
 export async function runRokv(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; launch?: Launch } = {},
 ): Promise<RunResult> {
-  const child = spawn(process.execPath, [ROKV_BIN, ...args], {
+  const child = spawn(...commandLine(args, options.launch ?? {}), {
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
     timeout: options.timeoutMs ?? 60_000,
@@ -43,16 +62,14 @@ export interface ServerProcess {
 
 /**
  * Starts `rokv serve ARGS` on a free loopback port and waits for its start line. The process is
- * killed when the test file ends, whatever happened. `wrapper` is a command line to run node under.
+ * killed when the test file ends, whatever happened.
  */
 export async function startRokv(
   args: string[],
   env: NodeJS.ProcessEnv = {},
-  options: { wrapper?: string[] } = {},
+  launch: Launch = {},
 ): Promise<ServerProcess> {
-  // A wrapper (e.g. a namespace or user switch) must exec its last arguments so the pid stays rokv's.
-  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
-  const child = spawn(command, [...prefix, ROKV_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+  const child = spawn(...commandLine(['serve', '--host', '127.0.0.1', '--port', '0', ...args], launch), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
