@@ -72,7 +72,7 @@ export const catalog = {
   }),
   ROUTE_NOT_FOUND: (method: string, url: string) => ({
     status: 404,
-    message: `no route ${method} ${preview(url, 100)}; the API is POST /get_value with {"key": "<uuid>"}`,
+    message: `no route ${method} ${preview(url, 100)}; the API is POST /get_value with {"key": "<uuid>"}, every route is described at /docs`,
   }),
   METHOD_NOT_ALLOWED: (method: string, url: string, allowed: string) => ({
     status: 405,

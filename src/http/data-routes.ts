@@ -2,12 +2,18 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { answerHeaders, DATA_METHOD, REQUEST_TYPE, type Answer } from '../api/contract.js';
 import type { DataRoute } from '../api/get-value.js';
 import type { DataRoutes } from '../api/routes.js';
-import { errorSchema, keyRequestSchema, keysRequestSchema, resultsSchema, valueSchema } from '../api/schemas.js';
+import {
+  errorSchema,
+  EXAMPLE_KEYS,
+  keyRequestSchema,
+  keysRequestSchema,
+  resultsSchema,
+  valueSchema,
+} from '../api/schemas.js';
 import { rejectOtherMethods } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { curlDoc, jsonDoc, type RouteDocs } from './openapi.js';
 
-const EXAMPLE_KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
 const badRequest = jsonDoc(errorSchema, 'The request is malformed; the message says why.');
 const badType = jsonDoc(errorSchema, 'The content type is not application/json.');
 
@@ -15,7 +21,7 @@ const badType = jsonDoc(errorSchema, 'The content type is not application/json.'
 const getValueDocs: RouteDocs = {
   summary: 'Look one key up (the original contract)',
   description: curlDoc(
-    `curl -s localhost:8080/get_value -H 'content-type: application/json' -d '{"key":"${EXAMPLE_KEY}"}'`,
+    `curl -s localhost:8080/get_value -H 'content-type: application/json' -d '{"key":"${EXAMPLE_KEYS[0]}"}'`,
   ),
   body: keyRequestSchema,
   response: {
@@ -32,7 +38,7 @@ function getValuesDocs(maxKeys: number): RouteDocs {
   return {
     summary: `Look 1 to ${maxKeys} keys up in one round trip`,
     description: curlDoc(
-      `curl -s localhost:8080/get_values -H 'content-type: application/json' -d '{"keys":["${EXAMPLE_KEY}","0b8a4bb1-6d1d-4c5e-9a8b-2f2f0f2f2f2f"]}'`,
+      `curl -s localhost:8080/get_values -H 'content-type: application/json' -d '${JSON.stringify({ keys: EXAMPLE_KEYS })}'`,
     ),
     body: keysRequestSchema(maxKeys),
     response: {

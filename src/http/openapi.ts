@@ -58,6 +58,9 @@ export function installOpenApi(app: FastifyInstance): void {
     // The validator badge would call validator.swagger.io: rokv's docs make no request off the server.
     uiConfig: { validatorUrl: null },
     staticCSP: true,
+    // The plugin's policy asks browsers to fetch the assets over HTTPS: a rokv on plain HTTP reached
+    // by any name but localhost would show a blank page. TLS, when on, serves the page over HTTPS anyway.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
   });
   void app.after(() => {
     app.get(

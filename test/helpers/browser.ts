@@ -11,9 +11,10 @@ export function browserMissing(): string | undefined {
 
 /**
  * Launches headless chromium with the flags this sandbox needs: no background networking, which the
- * closed network would refuse many times over, and no sandbox, since tests run as root.
+ * closed network would refuse many times over, and no sandbox, since tests run as root. `args` are
+ * further chromium flags (e.g. --host-resolver-rules).
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(args: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -24,6 +25,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...args,
     ],
     timeout: 30_000,
   });
