@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { RokvError } from '../../errors.js';
+import { CliError, HttpError } from '../../errors.js';
 import { emptyJsonl, lineBlocks } from '../read-jsonl.js';
 import type { ReaderLimits } from '../rows.js';
 import type { RunFile } from '../sort/run-merge.js';
@@ -42,9 +42,14 @@ const BOOT_CODE = `const { workerData } = require('node:worker_threads');
 })();`;
 
 function fromThread(e: ThreadError): Error {
-  return e.code !== undefined && e.status !== undefined
-    ? new RokvError(e.code, e.status, e.message)
-    : new Error(e.message);
+  switch (e.kind) {
+    case 'http':
+      return new HttpError(e.code, e.status, e.message);
+    case 'cli':
+      return new CliError(e.code, e.exit, e.message);
+    case 'other':
+      return new Error(e.message);
+  }
 }
 
 /**

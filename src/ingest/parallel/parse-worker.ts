@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { RokvError } from '../../errors.js';
+import { CliError, HttpError } from '../../errors.js';
 import { readJsonlBlock } from '../read-jsonl.js';
 import { RunSorter } from '../sort/run-sorter.js';
 import { PairValidator, type RejectSink } from '../validate.js';
@@ -15,8 +15,9 @@ const port = parentPort!;
 const sorter = new RunSorter(setup.dir, { newestFirst: setup.newestFirst, runBytes: setup.runBytes, name: setup.name });
 
 function threadError(err: unknown): ThreadError {
-  if (err instanceof RokvError) return { code: err.code, status: err.statusCode, message: err.message };
-  return { message: err instanceof Error ? err.message : String(err) };
+  if (err instanceof HttpError) return { kind: 'http', code: err.code, status: err.statusCode, message: err.message };
+  if (err instanceof CliError) return { kind: 'cli', code: err.code, exit: err.exitCode, message: err.message };
+  return { kind: 'other', message: err instanceof Error ? err.message : String(err) };
 }
 
 port.on('message', (job: ToWorker) => {

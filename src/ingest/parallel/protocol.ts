@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../errors.js';
+import type { CliErrorCode, HttpErrorCode } from '../../errors.js';
 import type { Rejection } from '../rejects.js';
 import type { RunFile } from '../sort/run-merge.js';
 
@@ -34,12 +34,11 @@ export interface FinishJob {
 /** A message to a parse worker. */
 export type ToWorker = BlockJob | FinishJob;
 
-/** An error, as it crosses the thread boundary. */
-export interface ThreadError {
-  code?: ErrorCode;
-  status?: number;
-  message: string;
-}
+/** An error, as it crosses the thread boundary: a catalog error keeps its code and status or exit code. */
+export type ThreadError =
+  | { kind: 'http'; code: HttpErrorCode; status: number; message: string }
+  | { kind: 'cli'; code: CliErrorCode; exit: number; message: string }
+  | { kind: 'other'; message: string };
 
 /** A block's outcome: rows read, the rows rejected (in order), or the error that stopped it. */
 export interface BlockDone {
