@@ -1,3 +1,6 @@
+// The option table of `rokv serve` (flag, env, schema, default, help of every option) and the config
+// validated from it. Over 250 lines because the table lists every serve option, one entry each: one
+// concern, and the one place each option is stated.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import {

@@ -1,10 +1,8 @@
-import type { FastifyInstance, onResponseHookHandler, RouteOptions } from 'fastify';
+import type { onResponseHookHandler } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Outcome } from '../api/contract.js';
 import type { Store } from '../store/store.js';
 import type { Readiness, VersionReport } from './probes.js';
-import { rejectOtherMethods } from './errors.js';
-import { curlDoc, type RouteDocs } from './openapi.js';
 
 const DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
@@ -224,39 +222,4 @@ function histogramSamples(r: RouteStats): Sample[] {
   samples.push({ value: r.sum, labels, metricName: 'rokv_http_request_duration_seconds_sum' });
   samples.push({ value: r.count, labels, metricName: 'rokv_http_request_duration_seconds_count' });
   return samples;
-}
-
-/** Where `/metrics` gets its text: this worker's registry, or all workers' through the primary. */
-export type MetricsSource = (registry: Registry) => () => Promise<string>;
-
-/** The default source: this process's registry only. */
-export const localMetrics: MetricsSource = (registry) => () => registry.metrics();
-
-/**
- * Adds the per-route response hook to every route added after this call (so it must come before the
- * routes). Requests no route matches (404s) are not counted: Fastify runs no route hook for them.
- */
-export function installMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onRoute', (route: RouteOptions) => {
-    const hook = metrics.responseHook(route.url);
-    const existing = route.onResponse;
-    route.onResponse = existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook];
-  });
-}
-
-/** Registers `GET /metrics` in Prometheus text format, from `source` (this process's registry by default). */
-export function registerMetrics(app: FastifyInstance, metrics: Metrics, source: MetricsSource = localMetrics): void {
-  const text = source(metrics.registry);
-  const docs: RouteDocs = {
-    summary: 'Prometheus metrics (all workers)',
-    description: curlDoc('curl -s localhost:8080/metrics'),
-    response: {
-      200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
-    },
-  };
-  app.get('/metrics', { config: { docs } }, async (_request, reply) => {
-    const body = await text();
-    return reply.type(metrics.registry.contentType).send(body);
-  });
-  rejectOtherMethods(app, '/metrics', ['GET', 'HEAD']);
 }

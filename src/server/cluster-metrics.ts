@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import type { MetricsSource } from '../http/metrics.js';
+import type { MetricsSource } from '../http/metrics-routes.js';
 
 const REQUEST = 'rokv:metrics-request';
 const REPLY = 'rokv:metrics-reply';
