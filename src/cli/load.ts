@@ -1,4 +1,3 @@
-import { unreachable } from '../store/redis-connect.js';
 import { loadSnapshot } from '../store/redis-load.js';
 import type { CommandArgs } from './command.js';
 import type { loadOptions } from './command-options.js';
@@ -10,8 +9,6 @@ export async function load({ values, positionals }: CommandArgs<typeof loadOptio
   const result = await loadSnapshot(dir, store, {
     ...rest,
     log: (line) => process.stderr.write(`rokv load: ${line}\n`),
-  }).catch((err: unknown) => {
-    throw unreachable(store, err);
   });
   const rate = result.written
     ? ` in ${result.seconds.toFixed(2)} s (${Math.round(result.pairsPerSecond)} pairs/s)`

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { rokvError } from '../errors.js';
 import { openDataFile, type DataFile } from '../snapshot/lmdb-file.js';
 import { checkSnapshot } from '../snapshot/verify.js';
-import { closeRedis, connectRedis, type RedisClient } from './redis-connect.js';
+import { closeRedis, connectRedis, unreachable, type RedisClient } from './redis-connect.js';
 import {
   bucketBitsFor,
   bucketCount,
@@ -147,9 +147,9 @@ export async function loadSnapshot(dir: string, url: string, options: LoadOption
   const manifest = await checkSnapshot(dir);
   const version = manifest.id;
   const client = connectRedis(url, { commandTimeoutMs: 60_000 });
-  client.on('error', () => {
-    // Failed commands reject with their own error; the event alone adds nothing.
-  });
+  // The last connection error says why Redis cannot be reached; a failed command only says it gave up.
+  let lastError: unknown;
+  client.on('error', (err: unknown) => (lastError = err));
   const db = openDataFile(dir);
   try {
     const meta: VersionMeta = {
@@ -198,6 +198,8 @@ export async function loadSnapshot(dir: string, url: string, options: LoadOption
       pairsPerSecond: written && seconds > 0 ? manifest.count / seconds : 0,
       removed: stale,
     };
+  } catch (err) {
+    throw unreachable(url, err, lastError);
   } finally {
     await db.close();
     await closeRedis(client);
