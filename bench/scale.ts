@@ -4,7 +4,8 @@
 //  2. `rokv gen | rokv build -` (wall time, pairs/s, peak RSS of the build, peak temporary disk
 //     against the snapshot's size), and as the baseline in the same run a build of a file of
 //     BENCH_SCALE_BASE_PAIRS (default 2M) pairs with one thread and with every core;
-//  3. keys drawn from the snapshot, uniform and Zipf (s = 1.0) over all its keys;
+//  3. keys drawn from the snapshot, uniform and Zipf (s = 1.0) over all its keys (BENCH_SCALE_DRAWS
+//     of each, default 200k: each draw is a lookup, a disk read when the file is not cached);
 //  4. for each warm-up mode (BENCH_SCALE_WARM, default "index,auto"): the data file evicted from the
 //     page cache, `rokv serve` started, first answer, /readyz ready, then 8 s of random keys from
 //     that moment (no timeouts, p99 goal < 50 ms);
@@ -33,7 +34,7 @@ const N = count(process.env.BENCH_SCALE_PAIRS ?? '10M');
 const BASE = count(process.env.BENCH_SCALE_BASE_PAIRS ?? '2M');
 const WARM_MODES = (process.env.BENCH_SCALE_WARM ?? 'index,auto').split(',');
 const LOAD_SECONDS = 8;
-const DRAWS = 200_000;
+const DRAWS = count(process.env.BENCH_SCALE_DRAWS ?? '200k');
 const label = (n: number): string => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 const dir = join(WORK_DIR, `scale-${N}`);
 const snapshot = join(dir, 'snapshot');
