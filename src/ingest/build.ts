@@ -175,9 +175,9 @@ export async function buildSnapshot(
             inputRows = sink.rows;
             seqBase += sink.lastPos + 1;
           }
+          tick();
           rows += inputRows;
           doneBytes += source.bytesRead();
-          tick();
         }
         if (pool) {
           const finished = await pool.finish();

@@ -112,3 +112,24 @@ describe('the multi-level merge', () => {
     assert.ok((await readFile(join(dir, 'small', 'data.mdb'))).equals(await readFile(join(dir, 'plain', 'data.mdb'))));
   });
 });
+
+describe('build progress', () => {
+  test('counts each row once, with one thread and with several', async () => {
+    const dir = await tempDir();
+    const input = join(dir, 'in.jsonl');
+    await writeFile(input, [...renderPairs(syntheticPairs(3000, 4), 'jsonl')].join(''));
+    for (const threads of [1, 3]) {
+      const seen: { phase: string; rows: number; sorted: number; written: number; bytesRead: number }[] = [];
+      await buildSnapshot(input, join(dir, `out${threads}`), { threads, onProgress: (p) => seen.push({ ...p }) });
+      const size = (await readFile(input)).length;
+      for (const p of seen) {
+        assert.ok(
+          p.rows <= 3000 && p.sorted <= 3000 && p.bytesRead <= size,
+          `${threads} threads: ${JSON.stringify(p)}`,
+        );
+      }
+      const last = seen.at(-1)!;
+      assert.deepEqual([last.phase, last.rows, last.sorted, last.written], ['write', 3000, 3000, 3000]);
+    }
+  });
+});
