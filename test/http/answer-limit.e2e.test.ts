@@ -107,15 +107,15 @@ describe('the limit on a batch answer', () => {
 
 const ONE_MIB = '55555555-5555-4555-8555-555555555555';
 
-/** A snapshot holding a 1 MiB value, made at the file's top level so that its directory lives as long as the file. */
-const hugeSnapshot = (async (): Promise<string> => {
+/** Builds a snapshot holding a 1 MiB value (and SMALL). */
+async function hugeSnapshot(): Promise<string> {
   const dir = await tempDir();
   const input = join(dir, 'input.json');
   await writeFile(input, JSON.stringify({ [ONE_MIB]: 'v'.repeat(1 << 20), [SMALL]: 'small' }));
   const snapshot = join(dir, 'snapshot');
   await buildSnapshot(input, snapshot, { maxValueBytes: 4 << 20 });
   return snapshot;
-})();
+}
 
 /** The peak resident memory of process `pid` (VmHWM), in bytes. */
 async function peakRss(pid: number): Promise<number> {
@@ -129,12 +129,16 @@ describe(
   'a batch asking 1,000 times for a 1 MiB value',
   { skip: process.platform !== 'linux' && 'reads /proc' },
   () => {
+    let snapshot: string;
+    before(async () => {
+      snapshot = await hugeSnapshot();
+    });
     for (const [name, flags] of [
       ['the fast lane', []],
       ['Fastify', ['--no-fast-lane']],
     ] as const) {
       test(`is refused with 413 through ${name} without the worker building the gigabyte answer`, async () => {
-        const server = await startRokv(['--data', await hugeSnapshot, '--workers', '1', ...flags]);
+        const server = await startRokv(['--data', snapshot, '--workers', '1', ...flags]);
         try {
           const pid = server.child.pid!;
           const before = await peakRss(pid);
