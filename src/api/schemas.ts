@@ -29,20 +29,24 @@ export const keySchema = {
   examples: [EXAMPLE_KEY],
 } as const;
 
+/** An object schema: its `properties`, of which the `required` ones must be present. */
+export function objectSchema(required: readonly string[], properties: Record<string, object>) {
+  return { type: 'object', required, properties } as const;
+}
+
+/** A field of an answer, with its JSON type and what it means. */
+const field = (type: 'string' | 'integer', description: string) => ({ type, description }) as const;
+
 /** The body of `POST /get_value`. */
 export const keyRequestSchema = {
-  type: 'object',
-  required: ['key'],
-  properties: { key: keySchema },
+  ...objectSchema(['key'], { key: keySchema }),
   examples: [{ key: EXAMPLE_KEY }],
 } as const;
 
 /** The body of `POST /get_values`, validated by Fastify with the configured batch limit. */
 export function keysRequestSchema(maxKeys: number) {
   return {
-    type: 'object',
-    required: ['keys'],
-    properties: {
+    ...objectSchema(['keys'], {
       keys: {
         type: 'array',
         minItems: 1,
@@ -51,58 +55,42 @@ export function keysRequestSchema(maxKeys: number) {
         items: { description: 'A key; anything but a canonical UUIDv4 gets an error in its result.' },
         description: `1 to ${maxKeys} keys; repeats allowed.`,
       },
-    },
+    }),
     examples: [{ keys: [...EXAMPLE_KEYS] }],
   } as const;
 }
 
 /** A found value. */
 export const valueSchema = {
-  type: 'object',
-  required: ['value'],
+  ...objectSchema(['value'], { value: { type: 'string' } }),
   additionalProperties: false,
-  properties: { value: { type: 'string' } },
 } as const;
 
 /** Every error answer. */
-export const errorSchema = {
-  type: 'object',
-  required: ['message'],
-  properties: {
-    message: { type: 'string', description: 'What was wrong and what is expected.' },
-    code: { type: 'string', description: 'A stable machine code, such as KEY_INVALID or KEY_NOT_FOUND.' },
-  },
-} as const;
+export const errorSchema = objectSchema(['message'], {
+  message: field('string', 'What was wrong and what is expected.'),
+  code: field('string', 'A stable machine code, such as KEY_INVALID or KEY_NOT_FOUND.'),
+});
 
 /** The answer of `POST /get_values`. */
-export const resultsSchema = {
-  type: 'object',
-  required: ['results'],
-  properties: {
-    results: {
-      type: 'array',
-      description: 'One element per key, in order: exactly what POST /get_value answers for that key.',
-      items: { oneOf: [valueSchema, errorSchema] },
-    },
+export const resultsSchema = objectSchema(['results'], {
+  results: {
+    type: 'array',
+    description: 'One element per key, in order: exactly what POST /get_value answers for that key.',
+    items: { oneOf: [valueSchema, errorSchema] },
   },
-} as const;
+});
 
-/** The answer of `GET /dataset`. */
-export const datasetSchema = {
-  type: 'object',
-  required: ['id', 'count', 'createdAt', 'source', 'formatVersion'],
-  properties: {
-    id: { type: 'string', description: 'Identity of the data, derived from its content.' },
-    count: { type: 'integer', description: 'Number of pairs.' },
-    createdAt: { type: 'string', description: 'When the snapshot was built (ISO 8601).' },
-    source: { type: 'string', description: 'Name of the input file it was built from.' },
-    formatVersion: { type: 'integer', description: 'Version of the snapshot format.' },
-  },
-} as const;
+const datasetFields = {
+  id: field('string', 'Identity of the data, derived from its content.'),
+  count: field('integer', 'Number of pairs.'),
+  createdAt: field('string', 'When the snapshot was built (ISO 8601).'),
+  source: field('string', 'Name of the input file it was built from.'),
+  formatVersion: field('integer', 'Version of the snapshot format.'),
+};
+
+/** The answer of `GET /dataset`: every field is always there. */
+export const datasetSchema = objectSchema(Object.keys(datasetFields), datasetFields);
 
 /** The answer of the probes. */
-export const probeSchema = {
-  type: 'object',
-  required: ['status'],
-  properties: { status: { type: 'string' } },
-} as const;
+export const probeSchema = objectSchema(['status'], { status: { type: 'string' } });

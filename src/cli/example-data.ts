@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { RokvError, rokvError } from '../errors.js';
 import { buildSnapshot } from '../ingest/build.js';
 import { verifySnapshot } from '../snapshot/verify.js';
+import { succeeds } from '../succeeds.js';
 import { ROKV_VERSION } from '../version.js';
 
 const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
@@ -61,20 +62,8 @@ export function privateDir(base = tmpdir()): string {
   return dir;
 }
 
-async function usable(dir: string): Promise<boolean> {
-  try {
-    await verifySnapshot(dir);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** True when `dir` holds an intact snapshot. */
+const usable = (dir: string): Promise<boolean> => succeeds(verifySnapshot(dir));
 
-async function writable(dir: string): Promise<boolean> {
-  try {
-    await access(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** True when this process may write in `dir`. */
+const writable = (dir: string): Promise<boolean> => succeeds(access(dir, constants.W_OK));

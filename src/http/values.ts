@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { valueBody } from '../api/answer.js';
 import { JSON_TYPE, OUTCOME, VALUES } from '../api/contract.js';
-import { errorSchema, EXAMPLE_KEYS, keySchema, valueSchema } from '../api/schemas.js';
+import { errorSchema, EXAMPLE_KEYS, keySchema, objectSchema, valueSchema } from '../api/schemas.js';
 import { rokvError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { formatUuid, parseUuid } from '../uuid.js';
@@ -12,7 +12,7 @@ import { curlDoc, jsonDoc, type RouteDocs } from './openapi.js';
 const docs: RouteDocs = {
   summary: 'Look one key up with a cacheable GET',
   description: curlDoc(`curl -si localhost:8080/values/${EXAMPLE_KEYS[0]}`),
-  params: { type: 'object', required: ['key'], properties: { key: keySchema } },
+  params: objectSchema(['key'], { key: keySchema }),
   response: {
     200: {
       ...jsonDoc(valueSchema, 'The value, with a strong ETag and Cache-Control: public.'),

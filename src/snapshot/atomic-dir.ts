@@ -2,6 +2,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { rokvError } from '../errors.js';
+import { succeeds } from '../succeeds.js';
 import { isAlive } from './leases.js';
 import { unpredictable } from './root-files.js';
 
@@ -12,7 +13,7 @@ import { unpredictable } from './root-files.js';
  */
 export async function writeDirAtomically<T>(target: string, fill: (tmpDir: string) => Promise<T>): Promise<T> {
   const out = resolve(target);
-  if (await exists(out)) throw rokvError('SNAPSHOT_EXISTS', target);
+  if (await succeeds(stat(out))) throw rokvError('SNAPSHOT_EXISTS', target);
   const parent = dirname(out);
   await mkdir(parent, { recursive: true });
   await removeAbandoned(parent, basename(out));
@@ -66,14 +67,5 @@ async function removeAbandoned(parent: string, name: string): Promise<void> {
   for (const entry of await readdir(parent)) {
     const pid = entry.startsWith(prefix) ? /^(\d+)-[0-9a-f]+$/.exec(entry.slice(prefix.length))?.[1] : undefined;
     if (pid !== undefined && !isAlive(Number(pid))) await rm(join(parent, entry), { recursive: true, force: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

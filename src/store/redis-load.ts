@@ -42,7 +42,7 @@ export interface LoadResult {
   removed: string[];
 }
 
-/** Runs `send` for every item with at most `window` commands in flight. */
+/** Keeps at most `size` commands in flight: `add` waits for a full window to settle before it returns. */
 class Window {
   private pending: Promise<unknown>[] = [];
   constructor(private readonly size: number) {}
@@ -59,14 +59,26 @@ class Window {
   }
 }
 
-/** Writes every pair of `db` as one HSET per bucket; keys come in order, so a bucket's pairs are adjacent. */
-async function writeBuckets(
-  client: RedisClient,
-  db: DataFile,
-  version: string,
+/** Where a load writes, what it reads from, and how many commands it keeps in flight. */
+interface LoadTarget {
+  client: RedisClient;
+  db: DataFile;
+  window: number;
+}
+
+/** Sends `command(b)` for every bucket of a `bits`-bit version, `window` at a time, and waits for all. */
+async function forEachBucket(
   bits: number,
   window: number,
-): Promise<number> {
+  command: (bucket: number) => Promise<unknown>,
+): Promise<void> {
+  const inflight = new Window(window);
+  for (let b = 0; b < bucketCount(bits); b++) await inflight.add(command(b));
+  await inflight.drain();
+}
+
+/** Writes every pair of the snapshot as one HSET per bucket; keys come in order, so a bucket's pairs are adjacent. */
+async function writeBuckets({ client, db, window }: LoadTarget, version: string, bits: number): Promise<number> {
   const inflight = new Window(window);
   let count = 0;
   let bucket = -1;
@@ -91,19 +103,9 @@ async function writeBuckets(
 }
 
 /** Checks a loaded version against the snapshot: total field count and a spread sample of values. */
-async function verifyLoaded(
-  client: RedisClient,
-  db: DataFile,
-  meta: VersionMeta,
-  sample: number,
-  window: number,
-): Promise<void> {
-  const inflight = new Window(window);
+async function verifyLoaded({ client, db, window }: LoadTarget, meta: VersionMeta, sample: number): Promise<void> {
   let total = 0;
-  for (let b = 0; b < bucketCount(meta.bits); b++) {
-    await inflight.add(client.hlen(bucketKey(meta.version, b)).then((n) => (total += n)));
-  }
-  await inflight.drain();
+  await forEachBucket(meta.bits, window, (b) => client.hlen(bucketKey(meta.version, b)).then((n) => (total += n)));
   if (total !== meta.count) {
     throw rokvError('LOAD_VERIFY_FAILED', meta.version, `Redis holds ${total} pairs, the snapshot ${meta.count}`);
   }
@@ -128,12 +130,8 @@ async function verifyLoaded(
 /** Removes every key of `version`: its buckets with UNLINK in batches (never KEYS or FLUSHALL), then its meta. */
 export async function removeVersion(client: RedisClient, version: string, window: number): Promise<void> {
   const meta = decodeMeta(await client.hgetall(metaKey(version)));
-  if (meta !== undefined) {
-    const inflight = new Window(window);
-    // One key per UNLINK: a multi-key UNLINK fails in a cluster when the keys sit in different slots.
-    for (let b = 0; b < bucketCount(meta.bits); b++) await inflight.add(client.unlink(bucketKey(version, b)));
-    await inflight.drain();
-  }
+  // One key per UNLINK: a multi-key UNLINK fails in a cluster when the keys sit in different slots.
+  if (meta !== undefined) await forEachBucket(meta.bits, window, (b) => client.unlink(bucketKey(version, b)));
   await client.unlink(metaKey(version));
   await client.zrem(VERSIONS_KEY, version);
 }
@@ -170,8 +168,9 @@ export async function loadSnapshot(dir: string, url: string, options: LoadOption
       await client.zadd(VERSIONS_KEY, Date.now(), version);
       await client.hset(metaKey(version), encodeMeta(meta));
       log(`loading ${manifest.count} pairs as version ${version} (${bucketCount(meta.bits)} buckets)`);
-      await writeBuckets(client, db, version, meta.bits, options.window);
-      await verifyLoaded(client, db, meta, options.sample, options.window);
+      const target = { client, db, window: options.window };
+      await writeBuckets(target, version, meta.bits);
+      await verifyLoaded(target, meta, options.sample);
       await client.hset(metaKey(version), 'complete', '1');
     } else {
       log(`version ${version} is already loaded; activating it`);
