@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { describe, test } from 'node:test';
-import { post, startRokv, type ServerProcess } from '../helpers/binary.js';
+import { post, serveSnapshotOf, type ServerProcess } from '../helpers/binary.js';
 import { childPids, eventually } from '../helpers/processes.js';
-import { snapshotOf } from '../helpers/snapshot.js';
 
 const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
 const CLIENTS = 8;
@@ -56,7 +55,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('crash recovery', () => {
   test('kill -9 of one worker under load loses only a few requests, and the worker is replaced', async (t) => {
-    const server = await startRokv(['--data', await snapshotOf({ [KEY]: 'v' }), '--workers', '2']);
+    const server = await serveSnapshotOf({ [KEY]: 'v' }, ['--workers', '2']);
     const primary = server.child.pid!;
     const before = await childPids(primary);
     assert.equal(before.length, 2);
@@ -82,7 +81,7 @@ describe('crash recovery', () => {
   });
 
   test('a crash loop is detected and reported while the surviving worker keeps serving', async () => {
-    const server = await startRokv(['--data', await snapshotOf({ [KEY]: 'v' }), '--workers', '2']);
+    const server = await serveSnapshotOf({ [KEY]: 'v' }, ['--workers', '2']);
     const primary = server.child.pid!;
     const [survivor, victim] = await childPids(primary);
     let current = victim!;

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
-import { connect } from 'node:net';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { post, startRokv } from '../helpers/binary.js';
-import { snapshotOf } from '../helpers/snapshot.js';
+import { post, serveSnapshotOf } from '../helpers/binary.js';
+import { exchangeRaw } from '../helpers/raw-socket.js';
 
 const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
 const REQUESTS = 3_000;
@@ -120,25 +119,15 @@ function send(url: URL, agent: Agent, r: FuzzRequest): Promise<number | string> 
   });
 }
 
-/** Writes raw bytes on a fresh connection; resolves with the status line's code (or 'closed') within 5 s. */
-function sendRaw(url: URL, bytes: Buffer): Promise<number | string> {
-  return new Promise((resolve) => {
-    const socket = connect(Number(url.port), url.hostname);
-    let got = '';
-    socket.setTimeout(5_000, () => socket.destroy());
-    socket.on('data', (c: Buffer) => (got += c.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(got);
-      resolve(m ? Number(m[1]) : 'closed');
-    });
-    socket.end(bytes);
-  });
+/** Writes raw bytes on a fresh connection; resolves with the status line's code, or 'closed' when there is none. */
+async function sendRaw(url: URL, bytes: Buffer): Promise<number | string> {
+  const m = /^HTTP\/1\.1 (\d{3})/.exec((await exchangeRaw(url, bytes)).toString('latin1'));
+  return m ? Number(m[1]) : 'closed';
 }
 
 describe('fuzzing the real binary', () => {
   test(`${REQUESTS} random requests and ${GARBAGE_CONNECTIONS} connections of garbage never get a 5xx nor stop the server`, async () => {
-    const server = await startRokv(['--data', await snapshotOf({ [KEY]: 'v' }), '--workers', '1']);
+    const server = await serveSnapshotOf({ [KEY]: 'v' }, ['--workers', '1']);
     const url = new URL(server.url);
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
     after(() => agent.destroy());

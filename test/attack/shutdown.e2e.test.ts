@@ -1,36 +1,29 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
-import { post, startRokv } from '../helpers/binary.js';
-import { snapshotOf } from '../helpers/snapshot.js';
+import { post, serveSnapshotOf } from '../helpers/binary.js';
+import { openRaw } from '../helpers/raw-socket.js';
 
 const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
 const IN_FLIGHT = 40;
 const BODY = JSON.stringify({ key: KEY });
 
 /** Starts a request whose body is only half sent: in flight until `finish()` sends the rest. */
-async function halfSent(url: URL): Promise<{ finish(): void; answer: Promise<string> }> {
-  const socket: Socket = connect(Number(url.port), url.hostname);
-  await once(socket, 'connect');
-  let got = '';
-  socket.on('data', (c: Buffer) => (got += c.toString('utf8')));
-  socket.on('error', () => undefined);
-  const answer = new Promise<string>((resolve) => socket.on('close', () => resolve(got)));
+async function halfSent(url: string): Promise<{ finish(): void; answer: Promise<string> }> {
+  const { socket, closed } = await openRaw(url);
   socket.write(
     `POST /get_value HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY.slice(0, 10)}`,
   );
   return {
     finish: () => socket.end(BODY.slice(10)),
-    answer,
+    answer: closed.then((bytes) => bytes.toString('utf8')),
   };
 }
 
 describe('graceful shutdown', () => {
   for (const workers of [1, 2]) {
     test(`SIGTERM under load with ${workers} worker(s) completes every in-flight request and exits 0`, async (t) => {
-      const server = await startRokv(['--data', await snapshotOf({ [KEY]: 'v' }), '--workers', String(workers)]);
-      const url = new URL(server.url);
+      const server = await serveSnapshotOf({ [KEY]: 'v' }, ['--workers', String(workers)]);
       // Background load on keep-alive connections: after SIGTERM new requests may be refused, never broken.
       let running = true;
       const outcomes = new Map<string, number>();
@@ -48,7 +41,7 @@ describe('graceful shutdown', () => {
         }
       });
 
-      const pending = await Promise.all(Array.from({ length: IN_FLIGHT }, () => halfSent(url)));
+      const pending = await Promise.all(Array.from({ length: IN_FLIGHT }, () => halfSent(server.url)));
       await new Promise((r) => setTimeout(r, 500));
       const exited = once(server.child, 'exit') as Promise<[number | null]>;
       server.child.kill('SIGTERM');

@@ -1,49 +1,23 @@
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
-import { after, describe, test } from 'node:test';
-import { post, startRokv } from '../helpers/binary.js';
-import { snapshotOf } from '../helpers/snapshot.js';
+import { describe, test } from 'node:test';
+import { post, serveSnapshotOf } from '../helpers/binary.js';
+import { openRaw } from '../helpers/raw-socket.js';
 
 const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
 const SLOW_CONNECTIONS = 300;
 const HEADERS_TIMEOUT_MS = 2_000;
 
-/** An open socket and whether (and when) the server closed it. */
-interface Tracked {
-  socket: Socket;
-  closedAt?: number;
-  answer: string;
-}
-
-/** Opens a connection and keeps it open, recording when the server ends it. */
-async function open(url: URL): Promise<Tracked> {
-  const socket = connect(Number(url.port), url.hostname);
-  const tracked: Tracked = { socket, answer: '' };
-  socket.on('data', (c: Buffer) => (tracked.answer += c.toString('latin1')));
-  socket.on('error', () => undefined);
-  socket.on('close', () => (tracked.closedAt ??= Date.now()));
-  after(() => socket.destroy());
-  await new Promise<void>((resolve) => {
-    socket.once('connect', resolve);
-    socket.once('close', resolve);
-  });
-  return tracked;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('slow and numerous clients', () => {
   test(`${SLOW_CONNECTIONS} slowloris connections are cut off after the headers timeout while normal requests succeed`, async () => {
-    const server = await startRokv([
-      '--data',
-      await snapshotOf({ [KEY]: 'v' }),
+    const server = await serveSnapshotOf({ [KEY]: 'v' }, [
       '--workers',
       '1',
       '--headers-timeout-ms',
       String(HEADERS_TIMEOUT_MS),
     ]);
-    const url = new URL(server.url);
-    const slow = await Promise.all(Array.from({ length: SLOW_CONNECTIONS }, () => open(url)));
+    const slow = await Promise.all(Array.from({ length: SLOW_CONNECTIONS }, () => openRaw(server.url)));
     const started = Date.now();
     for (const t of slow) t.socket.write('POST /get_value HTTP/1.1\r\nHost: x\r\n');
 
@@ -62,25 +36,18 @@ describe('slow and numerous clients', () => {
     assert.equal(stillOpen, 0, `${stillOpen} slow connections still open`);
     const cutEarly = slow.filter((t) => t.closedAt! - started < HEADERS_TIMEOUT_MS - 500).length;
     assert.equal(cutEarly, 0, 'no connection is cut before its headers timeout');
+    const said = await Promise.all(slow.map((t) => t.closed));
     assert.ok(
-      slow.every((t) => t.answer === '' || t.answer.startsWith('HTTP/1.1 408')),
+      said.every((a) => a.length === 0 || a.toString('latin1').startsWith('HTTP/1.1 408')),
       'the server says 408 if it says anything',
     );
   });
 
   test('connections beyond --max-connections are closed at once and the server keeps serving', async () => {
-    const server = await startRokv([
-      '--data',
-      await snapshotOf({ [KEY]: 'v' }),
-      '--workers',
-      '1',
-      '--max-connections',
-      '50',
-    ]);
-    const url = new URL(server.url);
-    const held = await Promise.all(Array.from({ length: 50 }, () => open(url)));
+    const server = await serveSnapshotOf({ [KEY]: 'v' }, ['--workers', '1', '--max-connections', '50']);
+    const held = await Promise.all(Array.from({ length: 50 }, () => openRaw(server.url)));
     await sleep(300);
-    const extra = await Promise.all(Array.from({ length: 20 }, () => open(url)));
+    const extra = await Promise.all(Array.from({ length: 20 }, () => openRaw(server.url)));
     await sleep(500);
     assert.equal(held.filter((t) => t.closedAt !== undefined).length, 0, 'connections within the limit stay open');
     assert.equal(extra.filter((t) => t.closedAt === undefined).length, 0, 'connections beyond the limit are closed');

@@ -5,22 +5,11 @@ import { describe, test } from 'node:test';
 import { catalog } from '../../src/errors.js';
 import { startRokv } from '../helpers/binary.js';
 import { eventually } from '../helpers/processes.js';
+import { openRaw } from '../helpers/raw-socket.js';
 
 const KEY = '1c39ae30-ec4a-4ffb-88d5-53ef7dfd26a8';
 const VALUE_BODY = '{"value":"cqovg yqumexwdn ijwfwc"}';
 const BODY = JSON.stringify({ key: KEY });
-
-/** A raw connection to 127.0.0.1:`port` that collects everything the server sends until it closes. */
-async function rawSocket(port: number): Promise<{ socket: Socket; closed: Promise<string> }> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  let got = '';
-  socket.setEncoding('utf8').on('data', (c: string) => (got += c));
-  socket.on('error', () => undefined);
-  // Bounded: a connection the server never closes fails the test instead of hanging it.
-  socket.setTimeout(15_000, () => socket.destroy());
-  return { socket, closed: new Promise((resolve) => socket.on('close', () => resolve(got))) };
-}
 
 /** Starts POST /get_value with only the first 10 bytes of its body sent: in flight until the rest comes. */
 function startHalfSent(socket: Socket): void {
@@ -49,8 +38,8 @@ describe('rokv serve shutting down', () => {
 
     // Two requests in flight: `probe` carries the /readyz request during the drain, `held` keeps
     // the drain open until the test has read that answer.
-    const probe = await rawSocket(port);
-    const held = await rawSocket(port);
+    const probe = await openRaw(port);
+    const held = await openRaw(port);
     startHalfSent(probe.socket);
     startHalfSent(held.socket);
     await new Promise((r) => setTimeout(r, 100));
@@ -61,7 +50,7 @@ describe('rokv serve shutting down', () => {
 
     // The rest of the in-flight body, then /readyz pipelined behind it on the same connection.
     probe.socket.write(`${BODY.slice(10)}GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n`);
-    const answers = await probe.closed;
+    const answers = (await probe.closed).toString('utf8');
     const [first, second] = answers.split(/(?=HTTP\/1\.1 )/);
     assert.match(first!, /^HTTP\/1\.1 200 /);
     assert.ok(first!.endsWith(VALUE_BODY), first);
@@ -77,7 +66,7 @@ describe('rokv serve shutting down', () => {
     // The other in-flight request finishes too, and a data request behind it on the same connection
     // is still answered, with Connection: close.
     held.socket.write(`${BODY.slice(10)}GET /dataset HTTP/1.1\r\nHost: x\r\n\r\n`);
-    const [done, dataset] = (await held.closed).split(/(?=HTTP\/1\.1 )/);
+    const [done, dataset] = (await held.closed).toString('utf8').split(/(?=HTTP\/1\.1 )/);
     assert.match(done!, /^HTTP\/1\.1 200 /);
     assert.ok(done!.endsWith(VALUE_BODY), done);
     assert.match(dataset!, /^HTTP\/1\.1 200 /);

@@ -2,40 +2,31 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { post, runRokv, startRokv } from '../helpers/binary.js';
+import { openRaw } from '../helpers/raw-socket.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
  * Sends raw bytes on a socket, in 64 KiB slices so that an early answer is read while sending, and
- * returns what came back before the server closed or 5 s passed. A server may answer (a 413, say)
- * and close before all bytes are sent: what it said still counts.
+ * returns what came back before the server closed. A server may answer (a 413, say) and close before
+ * all bytes are sent: what it said still counts.
  */
 async function rawExchange(url: string, bytes: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  const socket = connect(Number(port), hostname);
-  let got = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (c: string) => (got += c));
-  const closed = new Promise<void>((resolve, reject) => {
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (got === '' || (err.code !== 'EPIPE' && err.code !== 'ECONNRESET')) reject(err);
-    });
-    socket.on('close', () => resolve());
-  });
-  socket.setTimeout(5_000, () => socket.destroy());
-  await once(socket, 'connect');
-  for (let i = 0; i < bytes.length && got === '' && !socket.destroyed; i += 65_536) {
-    if (!socket.write(bytes.slice(i, i + 65_536))) await Promise.race([once(socket, 'drain'), closed]);
+  const { socket, received, closed } = await openRaw(url);
+  // Settles on data, a pause or the close; a socket error ends the exchange like a close (openRaw).
+  const nextEvent = (): Promise<unknown> =>
+    Promise.race([once(socket, 'data').catch(() => undefined), new Promise((r) => setTimeout(r, 20)), closed]);
+  for (let i = 0; i < bytes.length && received().length === 0 && !socket.destroyed; i += 65_536) {
+    if (!socket.write(bytes.slice(i, i + 65_536)))
+      await Promise.race([once(socket, 'drain').catch(() => undefined), closed]);
     // Give an early answer time to arrive before writing more: writing on after the server has
     // closed draws a reset that can discard the unread answer (seen on a busy machine).
-    await Promise.race([once(socket, 'data'), new Promise((r) => setTimeout(r, 20)), closed]);
+    await nextEvent();
   }
   if (!socket.destroyed) socket.end();
-  await closed;
-  return got;
+  return (await closed).toString('utf8');
 }
 
 describe('rokv binary, end to end', () => {

@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { RokvClient } from '../../src/index.js';
-import { startRokv } from '../helpers/binary.js';
-import { snapshotOf } from '../helpers/snapshot.js';
+import { serveSnapshotOf } from '../helpers/binary.js';
 
 const pairs: Record<string, string> = {};
 for (let i = 0; i < 300; i++) pairs[randomUUID()] = `value ${i} "quoted" 🦄`;
 const stored = Object.keys(pairs);
-const server = await startRokv(['--data', await snapshotOf(pairs), '--workers', '1']);
+const server = await serveSnapshotOf(pairs, ['--workers', '1']);
 
 describe('RokvClient batch and data set calls against a real rokv server', () => {
   const client = new RokvClient({ url: server.url });

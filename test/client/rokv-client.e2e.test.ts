@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { RokvClient, RokvClientError, type GetResult } from '../../src/index.js';
-import { startRokv } from '../helpers/binary.js';
+import { serveSnapshotOf } from '../helpers/binary.js';
 import { sendJson, startFakeServer } from '../helpers/fake-server.js';
-import { snapshotOf } from '../helpers/snapshot.js';
 
 const FOUND = '8a35eb59-62b3-481c-8875-1f248df4c952';
 const MISSING = '0b8a4bb1-6d1d-4c5e-9a8b-2f2f0f2f2f2f';
@@ -24,7 +23,7 @@ function clientError(code: string, status?: number) {
 }
 
 // Started at the top level: the helpers' after() hooks then belong to the file, not to a hook.
-const server = await startRokv(['--data', await snapshotOf(pairs), '--workers', '1']);
+const server = await serveSnapshotOf(pairs, ['--workers', '1']);
 
 describe('RokvClient against a real rokv server', () => {
   const client = new RokvClient({ url: server.url });

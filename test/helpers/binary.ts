@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
+import { snapshotOf } from './snapshot.js';
 
 /** The compiled entry point, exactly what the `rokv` binary runs. */
 export const ROKV_BIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -105,6 +106,15 @@ export async function startRokv(
       return code;
     },
   };
+}
+
+/** Builds a snapshot of `pairs` and starts `rokv serve --data SNAPSHOT ARGS` on it (see startRokv). */
+export async function serveSnapshotOf(
+  pairs: Record<string, string>,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess> {
+  return startRokv(['--data', await snapshotOf(pairs), ...args], env);
 }
 
 /** POSTs a JSON (or raw string) body to `url` with fetch and returns status and parsed body. */

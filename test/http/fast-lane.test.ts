@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { request as httpRequest, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -14,6 +14,7 @@ import { createLaneServer, FastLane } from '../../src/http/fast-lane.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { LmdbStore } from '../../src/store/lmdb.js';
 import { badBodies, badKeys, KEY, MISSING, pairs } from '../helpers/get-value-cases.js';
+import { openRaw } from '../helpers/raw-socket.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { formatUuid } from '../../src/uuid.js';
 
@@ -319,10 +320,7 @@ describe('the app with its fast lane', () => {
     async () => {
       const closingApp = buildApp(store, parseServeConfig({ workers: 1 }));
       await closingApp.listen({ host: '127.0.0.1', port: 0 });
-      const socket = connect(portOf(closingApp.server), '127.0.0.1');
-      const received: Buffer[] = [];
-      socket.on('data', (chunk: Buffer) => received.push(chunk));
-      const ended = new Promise((resolve) => socket.on('close', resolve));
+      const { socket, closed } = await openRaw(portOf(closingApp.server));
       const body = `{"key":"${KEY}"}`;
       const head = `POST /get_value HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
       // The first request is in flight (its head taken by the lane) when closing starts; the second
@@ -330,11 +328,10 @@ describe('the app with its fast lane', () => {
       const headTaken = once(closingApp.server, 'request');
       socket.write(head + body.slice(0, 10));
       await headTaken;
-      const closed = closingApp.close();
+      const closing = closingApp.close();
       socket.write(body.slice(10) + head + body);
-      await ended;
-      await closed;
-      const text = Buffer.concat(received).toString('utf8');
+      const text = (await closed).toString('utf8');
+      await closing;
       const answers = text.split(/(?=HTTP\/1\.1 )/);
       assert.equal(answers.length, 2, text);
       assert.match(answers[0]!, /^HTTP\/1\.1 200 /);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { dataRoutes } from '../../src/api/routes.js';
@@ -8,6 +8,7 @@ import { buildApp } from '../../src/http/app.js';
 import { LmdbStore } from '../../src/store/lmdb.js';
 import type { Store } from '../../src/store/store.js';
 import { formatUuid } from '../../src/uuid.js';
+import { openRaw } from '../helpers/raw-socket.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 
 const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
@@ -65,20 +66,15 @@ function splitResponses(bytes: Buffer): WireAnswer[] {
 }
 
 /** Sends `bodies` to `path` pipelined on one connection (the last closes it) and returns every byte received. */
-function pipelined(port: number, requests: [string, string][]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const received: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => received.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(Buffer.concat(received)));
-    const wire = requests.map(
-      ([path, body], i) =>
-        `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `${i === requests.length - 1 ? 'Connection: close\r\n' : ''}\r\n${body}`,
-    );
-    socket.write(wire.join(''));
-  });
+async function pipelined(port: number, requests: [string, string][]): Promise<Buffer> {
+  const { socket, closed } = await openRaw(port);
+  const wire = requests.map(
+    ([path, body], i) =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `${i === requests.length - 1 ? 'Connection: close\r\n' : ''}\r\n${body}`,
+  );
+  socket.write(wire.join(''));
+  return closed;
 }
 
 const one = (key: string): string => JSON.stringify({ key });

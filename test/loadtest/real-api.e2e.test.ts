@@ -1,35 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LoadResult } from '../../src/loadtest/run.js';
-import { runRokv, startRokv } from '../helpers/binary.js';
-import { snapshotOf } from '../helpers/snapshot.js';
+import { loadtestJson, mixedKeysFrom, numberedPairs, serveLoadTarget } from '../helpers/loadtest.js';
 
-const pairs: Record<string, string> = {};
-for (let i = 0; i < 100; i++) pairs[`5e1b4c2a-0d3f-4a6b-9c8d-${i.toString(16).padStart(12, '0')}`] = `v${i}`;
-const snapshot = await snapshotOf(pairs);
-const server = await startRokv(['--data', snapshot, '--workers', '1']);
+const { snapshot, server } = await serveLoadTarget(numberedPairs('5e1b4c2a-0d3f-4a6b-9c8d-', 100, (i) => `v${i}`));
 
 async function loadtest(args: string[]): Promise<LoadResult> {
-  const { code, stdout, stderr } = await runRokv(['loadtest', '--json', '--url', server.url, ...args]);
+  const { code, result, stderr } = await loadtestJson(['--url', server.url, ...args]);
   assert.equal(code, 0, stderr);
-  return JSON.parse(stdout) as LoadResult;
+  return result;
 }
 
 test('--batch drives POST /get_values and checks every key of every answer', async () => {
-  const r = await loadtest([
-    '--batch',
-    '20',
-    '--requests',
-    '150',
-    '--duration',
-    '30',
-    '--keys-from',
-    snapshot,
-    '--miss-ratio',
-    '0.2',
-    '--invalid-ratio',
-    '0.1',
-  ]);
+  const r = await loadtest(['--batch', '20', '--requests', '150', '--duration', '30', ...mixedKeysFrom(snapshot)]);
   assert.equal(r.totals.requests, 150);
   assert.equal(r.totals.keys, 3000);
   assert.deepEqual(r.totals.statuses, { 200: 150 });

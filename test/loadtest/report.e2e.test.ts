@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { runRokv, startRokv } from '../helpers/binary.js';
+import { runRokv } from '../helpers/binary.js';
 import { browserMissing, launchChromium, type DomElement } from '../helpers/browser.js';
 import { sendJson, startFakeServer } from '../helpers/fake-server.js';
-import { snapshotOf } from '../helpers/snapshot.js';
+import { numberedPairs, serveLoadTarget } from '../helpers/loadtest.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -16,8 +16,7 @@ const README_SCREENSHOT = fileURLToPath(new URL('../../docs/images/loadtest-repo
 const noBrowser = browserMissing() ?? false;
 if (noBrowser) process.stdout.write(`# skipping the report's browser tests: ${noBrowser}\n`);
 
-const pairs: Record<string, string> = {};
-for (let i = 0; i < 200; i++) pairs[`1c39ae30-ec4a-4ffb-88d5-${i.toString(16).padStart(12, '0')}`] = `value ${i}`;
+const pairs = numberedPairs('1c39ae30-ec4a-4ffb-88d5-', 200, (i) => `value ${i}`);
 
 let browser: Browser | undefined;
 after(() => browser?.close());
@@ -54,8 +53,7 @@ async function chartShape(page: Page, chart: string): Promise<{ points: number; 
 
 describe('the HTML report in a browser', { skip: noBrowser }, () => {
   test('a run against a real server renders throughput, latency and histogram charts, offline', async () => {
-    const snapshot = await snapshotOf(pairs);
-    const server = await startRokv(['--data', snapshot, '--workers', '1']);
+    const { snapshot, server } = await serveLoadTarget(pairs);
     const report = join(await tempDir(), 'report.html');
     const run = await runRokv([
       'loadtest',

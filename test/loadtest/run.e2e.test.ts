@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LoadResult } from '../../src/loadtest/run.js';
-import { runRokv, startRokv } from '../helpers/binary.js';
+import { runRokv } from '../helpers/binary.js';
 import { sendJson, startFakeServer } from '../helpers/fake-server.js';
-import { snapshotOf } from '../helpers/snapshot.js';
+import { loadtestJson as loadtest, mixedKeysFrom, numberedPairs, serveLoadTarget } from '../helpers/loadtest.js';
 
-const pairs: Record<string, string> = {};
-for (let i = 0; i < 40; i++) {
-  const hex = i.toString(16).padStart(12, '0');
-  pairs[`8a35eb59-62b3-481c-8875-${hex}`] = `value number ${i} with "quotes" and ünïcödé`;
-}
+const pairs = numberedPairs('8a35eb59-62b3-481c-8875-', 40, (i) => `value number ${i} with "quotes" and ünïcödé`);
 const LIAR_KEY = '8a35eb59-62b3-481c-8875-000000000007';
-const snapshot = await snapshotOf(pairs);
-const server = await startRokv(['--data', snapshot, '--workers', '1']);
-
-async function loadtest(args: string[]): Promise<{ code: number | null; result: LoadResult; stderr: string }> {
-  const { code, stdout, stderr } = await runRokv(['loadtest', '--json', ...args], { timeoutMs: 60_000 });
-  assert.ok(stdout.startsWith('{'), `expected JSON on stdout, got:\n${stdout}\n${stderr}`);
-  return { code, result: JSON.parse(stdout) as LoadResult, stderr };
-}
+const { snapshot, server } = await serveLoadTarget(pairs);
 
 const sum = (record: Record<string, number>) => Object.values(record).reduce((a, b) => a + b, 0);
 
@@ -44,12 +33,7 @@ describe('rokv loadtest against a real server', () => {
       '2',
       '--connections',
       '4',
-      '--keys-from',
-      snapshot,
-      '--miss-ratio',
-      '0.2',
-      '--invalid-ratio',
-      '0.1',
+      ...mixedKeysFrom(snapshot),
     ]);
     assert.equal(code, 0);
     assertCountsAddUp(result);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { publishSnapshot } from '../../src/snapshot/publish.js';
 import { readRootIndex, ROOT_FILE, versionDir, writeRootIndex } from '../../src/snapshot/versions.js';
-import { post, runRokv, startRokv, type ServerProcess } from '../helpers/binary.js';
+import { post, runRokv, serveSnapshotOf, startRokv, type ServerProcess } from '../helpers/binary.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -259,7 +259,7 @@ describe('versions served live', () => {
     const server = await startRokv(['--data', root, '--workers', '1']);
     const res = await admin(server.url, '/admin/rollback', `Bearer ${TOKEN}`);
     assert.equal(res.status, 404);
-    const single = await startRokv(['--data', await snapshotOf(OLD), '--workers', '1']);
+    const single = await serveSnapshotOf(OLD, ['--workers', '1']);
     single.child.kill('SIGHUP');
     await waitForLog(single, /nothing to reload/);
     const key = KEYS[0]!;

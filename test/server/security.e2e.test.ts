@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { hashApiKey } from '../../src/http/api-keys.js';
-import { startRokv } from '../helpers/binary.js';
+import { serveSnapshotOf } from '../helpers/binary.js';
 import { makeSelfSignedCert } from '../helpers/certs.js';
-import { snapshotOf } from '../helpers/snapshot.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const KEY = '8a35eb59-62b3-481c-8875-1f248df4c952';
@@ -59,7 +58,7 @@ describe('rokv serve, closed where it should be', () => {
     const dir = await tempDir();
     const keys = join(dir, 'keys');
     await writeFile(keys, `${hashApiKey('first-key')}\n`);
-    const server = await startRokv(['--data', await snapshotOf({ [KEY]: 'v' }), '--workers', '2', '--api-keys', keys]);
+    const server = await serveSnapshotOf({ [KEY]: 'v' }, ['--workers', '2', '--api-keys', keys]);
     assert.equal(await lookup(server.url), 401);
     assert.equal(await lookup(server.url, 'wrong-key'), 401);
     assert.equal(await lookup(server.url, 'first-key'), 200);
@@ -86,16 +85,7 @@ describe('rokv serve, closed where it should be', () => {
     const key = join(dir, 'live.key');
     await copyFile(first.cert, cert);
     await copyFile(first.key, key);
-    const server = await startRokv([
-      '--data',
-      await snapshotOf({ [KEY]: 'v' }),
-      '--workers',
-      '2',
-      '--tls-cert',
-      cert,
-      '--tls-key',
-      key,
-    ]);
+    const server = await serveSnapshotOf({ [KEY]: 'v' }, ['--workers', '2', '--tls-cert', cert, '--tls-key', key]);
     assert.match(server.url, /^https:/);
     const before = await httpsLookup(server.url, first.certPem);
     assert.deepEqual([before.status, before.body, before.cn], [200, '{"value":"v"}', 'first']);
@@ -119,9 +109,7 @@ describe('rokv serve, closed where it should be', () => {
   test('serves HTTP/2 over TLS with --http2', async () => {
     const dir = await tempDir();
     const { cert, key, certPem } = makeSelfSignedCert(dir, 'h2');
-    const server = await startRokv([
-      '--data',
-      await snapshotOf({ [KEY]: 'v' }),
+    const server = await serveSnapshotOf({ [KEY]: 'v' }, [
       '--workers',
       '1',
       '--tls-cert',
