@@ -1,8 +1,9 @@
 /*
  * rokv's batch reader: looks up many 16-byte keys of a read-only LMDB snapshot in one call from
- * JavaScript. Why it exists: with lmdb-js a 100-key batch costs one V8-to-C++ call and its JavaScript
- * wrapper per key, a third of the server's CPU per batch (BENCH_BATCH=100 npm run bench:profile). One
- * call per batch halves the lookup time: 431 -> 203 ns a key (bench/batch-reader.ts).
+ * JavaScript. Why it exists: with lmdb-js a batch costs one V8-to-C++ call and its JavaScript wrapper
+ * per key, a large share of the server's CPU per batch (BENCH_BATCH=100 npm run bench:profile); one
+ * call per batch takes about half the lookup time (figures: docs/performance.md, "Batch lookups";
+ * bench/batch-reader.ts measures it).
  *
  * It opens the snapshot's data file with its own LMDB environment, built from the very LMDB sources
  * and defines lmdb-js builds (so the file format is the same), read-only and without the lock file:
@@ -34,6 +35,7 @@
 #include "lmdb.h"
 
 #define KEY_BYTES 16
+#define PATH_BYTES 4096
 
 typedef struct {
   MDB_env* env;
@@ -41,17 +43,49 @@ typedef struct {
   MDB_dbi dbi;
 } Reader;
 
-static void close_reader(Reader* r) {
+typedef struct {
+  MDB_env* env;
+  MDB_dbi dbi;
+} Writer;
+
+/* What JavaScript holds of a reader or a writer: how to close one, and the words its errors use. */
+typedef struct {
+  void (*close)(void* handle);
+  int (*is_open)(const void* handle);
+  const char* expected; /* "expected a reader from open()" */
+  const char* closed;   /* "the reader is closed" */
+} Kind;
+
+static void close_reader(void* handle) {
+  Reader* r = handle;
   if (r->txn) mdb_txn_abort(r->txn);
   if (r->env) mdb_env_close(r->env);
   r->txn = NULL;
   r->env = NULL;
 }
 
+static int reader_is_open(const void* handle) {
+  return ((const Reader*) handle)->txn != NULL;
+}
+
+static void close_writer(void* handle) {
+  Writer* w = handle;
+  if (w->env) mdb_env_close(w->env);
+  w->env = NULL;
+}
+
+static int writer_is_open(const void* handle) {
+  return ((const Writer*) handle)->env != NULL;
+}
+
+static const Kind READER = {close_reader, reader_is_open, "expected a reader from open()", "the reader is closed"};
+static const Kind WRITER = {close_writer, writer_is_open, "expected a writer from createWriter()",
+                            "the writer is closed"};
+
+/* Closes and frees a handle: called by the garbage collector (hint: its Kind) or on a failed open. */
 static void finalize(napi_env env, void* data, void* hint) {
   (void) env;
-  (void) hint;
-  close_reader((Reader*) data);
+  ((const Kind*) hint)->close(data);
   free(data);
 }
 
@@ -60,17 +94,71 @@ static napi_value fail(napi_env env, const char* code, const char* message) {
   return NULL;
 }
 
-static Reader* reader_arg(napi_env env, napi_value value) {
-  Reader* r = NULL;
-  if (napi_get_value_external(env, value, (void**) &r) != napi_ok || r == NULL) {
-    fail(env, "ROKV_NATIVE_ARGS", "expected a reader from open()");
+/*
+ * Hands a handle just opened to JavaScript, as an external that closes it when collected. When the
+ * opening failed (`rc`, an LMDB code) or the external cannot be made, it closes and frees the handle
+ * now and throws.
+ */
+static napi_value wrap_external(napi_env env, void* handle, const Kind* kind, int rc) {
+  if (rc != 0) {
+    finalize(env, handle, (void*) kind);
+    return fail(env, "ROKV_NATIVE_LMDB", mdb_strerror(rc));
+  }
+  napi_value external;
+  if (napi_create_external(env, handle, finalize, (void*) kind, &external) != napi_ok) {
+    finalize(env, handle, (void*) kind);
+    return fail(env, "ROKV_NATIVE_MEMORY", "could not wrap the handle");
+  }
+  return external;
+}
+
+/* The handle an external of `kind` carries, open or closed, or NULL (thrown). */
+static void* external_arg(napi_env env, napi_value value, const Kind* kind) {
+  void* handle = NULL;
+  if (napi_get_value_external(env, value, &handle) != napi_ok || handle == NULL) {
+    fail(env, "ROKV_NATIVE_ARGS", kind->expected);
     return NULL;
   }
-  if (r->txn == NULL) {
-    fail(env, "ROKV_NATIVE_CLOSED", "the reader is closed");
+  return handle;
+}
+
+/* The path of a data file, copied into `path` (PATH_BYTES); false when `value` is not one. */
+static bool path_arg(napi_env env, napi_value value, char* path) {
+  size_t length = 0;
+  return napi_get_value_string_utf8(env, value, path, PATH_BYTES, &length) == napi_ok && length < PATH_BYTES - 1;
+}
+
+/*
+ * The prologue of a call on an open handle, `f(handle, ..., count, ...)`: fills argv with `argc`
+ * arguments and *count with the whole number at argv[count_at], and returns the open handle of
+ * `kind` that argv[0] carries. NULL when an argument is wrong or the handle closed (thrown: `usage`
+ * names the call).
+ */
+static void* handle_call(napi_env env, napi_callback_info info, size_t argc, napi_value* argv, size_t count_at,
+                         uint32_t* count, const Kind* kind, const char* usage) {
+  size_t given = argc;
+  if (napi_get_cb_info(env, info, &given, argv, NULL, NULL) != napi_ok || given < argc ||
+      napi_get_value_uint32(env, argv[count_at], count) != napi_ok) {
+    fail(env, "ROKV_NATIVE_ARGS", usage);
     return NULL;
   }
-  return r;
+  void* handle = external_arg(env, argv[0], kind);
+  if (handle != NULL && !kind->is_open(handle)) {
+    fail(env, "ROKV_NATIVE_CLOSED", kind->closed);
+    return NULL;
+  }
+  return handle;
+}
+
+/* close(reader) and closeWriter(writer): idempotent, so a handle closed early is no error. */
+static napi_value close_call(napi_env env, napi_callback_info info, const Kind* kind) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1)
+    return fail(env, "ROKV_NATIVE_ARGS", kind->expected);
+  void* handle = external_arg(env, argv[0], kind);
+  if (handle != NULL) kind->close(handle);
+  return NULL;
 }
 
 /* The data of a typed array of `type` holding at least `min_length` elements, or NULL (thrown). */
@@ -90,10 +178,8 @@ static void* array_arg(napi_env env, napi_value value, napi_typedarray_type type
 static napi_value Open(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  char path[4096];
-  size_t length = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok || length >= sizeof path - 1)
+  char path[PATH_BYTES];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || !path_arg(env, argv[0], path))
     return fail(env, "ROKV_NATIVE_ARGS", "open(path): expected the path of a data file");
   Reader* r = calloc(1, sizeof(Reader));
   if (r == NULL) return fail(env, "ROKV_NATIVE_MEMORY", "out of memory");
@@ -101,26 +187,13 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   if (rc == 0) rc = mdb_env_open(r->env, path, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK, 0444);
   if (rc == 0) rc = mdb_txn_begin(r->env, NULL, MDB_RDONLY, &r->txn);
   if (rc == 0) rc = mdb_dbi_open(r->txn, NULL, 0, &r->dbi);
-  if (rc != 0) {
-    finalize(env, r, NULL);
-    return fail(env, "ROKV_NATIVE_LMDB", mdb_strerror(rc));
-  }
-  napi_value external;
-  if (napi_create_external(env, r, finalize, NULL, &external) != napi_ok) {
-    finalize(env, r, NULL);
-    return fail(env, "ROKV_NATIVE_MEMORY", "could not wrap the reader");
-  }
-  return external;
+  return wrap_external(env, r, &READER, rc);
 }
 
 static napi_value GetPacked(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
   uint32_t count = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 ||
-      napi_get_value_uint32(env, argv[2], &count) != napi_ok)
-    return fail(env, "ROKV_NATIVE_ARGS", "getPacked(reader, keys, count, out, starts, lengths)");
-  Reader* r = reader_arg(env, argv[0]);
+  Reader* r = handle_call(env, info, 6, argv, 2, &count, &READER, "getPacked(reader, keys, count, out, starts, lengths)");
   if (r == NULL) return NULL;
   size_t key_bytes, out_bytes, starts_length, lengths_length;
   const unsigned char* keys = array_arg(env, argv[1], napi_uint8_array, (size_t) count * KEY_BYTES, &key_bytes);
@@ -158,54 +231,15 @@ static napi_value GetPacked(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  Reader* r = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_value_external(env, argv[0], (void**) &r) != napi_ok || r == NULL)
-    return fail(env, "ROKV_NATIVE_ARGS", "close(reader): expected a reader from open()");
-  close_reader(r);
-  return NULL;
-}
-
-typedef struct {
-  MDB_env* env;
-  MDB_dbi dbi;
-} Writer;
-
-static void close_writer(Writer* w) {
-  if (w->env) mdb_env_close(w->env);
-  w->env = NULL;
-}
-
-static void finalize_writer(napi_env env, void* data, void* hint) {
-  (void) env;
-  (void) hint;
-  close_writer((Writer*) data);
-  free(data);
-}
-
-static Writer* writer_arg(napi_env env, napi_value value) {
-  Writer* w = NULL;
-  if (napi_get_value_external(env, value, (void**) &w) != napi_ok || w == NULL) {
-    fail(env, "ROKV_NATIVE_ARGS", "expected a writer from createWriter()");
-    return NULL;
-  }
-  if (w->env == NULL) {
-    fail(env, "ROKV_NATIVE_CLOSED", "the writer is closed");
-    return NULL;
-  }
-  return w;
+  return close_call(env, info, &READER);
 }
 
 static napi_value CreateWriter(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  char path[4096];
-  size_t length = 0;
+  char path[PATH_BYTES];
   double map_size = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok || length >= sizeof path - 1 ||
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 || !path_arg(env, argv[0], path) ||
       napi_get_value_double(env, argv[1], &map_size) != napi_ok || !(map_size >= 1 << 20))
     return fail(env, "ROKV_NATIVE_ARGS", "createWriter(path, mapSize): expected a file path and a map size in bytes");
   Writer* w = calloc(1, sizeof(Writer));
@@ -223,27 +257,14 @@ static napi_value CreateWriter(napi_env env, napi_callback_info info) {
     /* Opening the main database changes nothing: lmdb-js's LMDB reports that commit as empty. */
     if (rc == MDB_EMPTY_TXN) rc = 0;
   }
-  if (rc != 0) {
-    if (txn) mdb_txn_abort(txn);
-    finalize_writer(env, w, NULL);
-    return fail(env, "ROKV_NATIVE_LMDB", mdb_strerror(rc));
-  }
-  napi_value external;
-  if (napi_create_external(env, w, finalize_writer, NULL, &external) != napi_ok) {
-    finalize_writer(env, w, NULL);
-    return fail(env, "ROKV_NATIVE_MEMORY", "could not wrap the writer");
-  }
-  return external;
+  if (txn) mdb_txn_abort(txn);
+  return wrap_external(env, w, &WRITER, rc);
 }
 
 static napi_value WriteBatch(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
   uint32_t length = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
-      napi_get_value_uint32(env, argv[2], &length) != napi_ok)
-    return fail(env, "ROKV_NATIVE_ARGS", "writeBatch(writer, records, length)");
-  Writer* w = writer_arg(env, argv[0]);
+  Writer* w = handle_call(env, info, 3, argv, 2, &length, &WRITER, "writeBatch(writer, records, length)");
   if (w == NULL) return NULL;
   size_t bytes = 0;
   const unsigned char* records = array_arg(env, argv[1], napi_uint8_array, length, &bytes);
@@ -286,14 +307,7 @@ static napi_value WriteBatch(napi_env env, napi_callback_info info) {
 }
 
 static napi_value CloseWriter(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  Writer* w = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_value_external(env, argv[0], (void**) &w) != napi_ok || w == NULL)
-    return fail(env, "ROKV_NATIVE_ARGS", "closeWriter(writer): expected a writer from createWriter()");
-  close_writer(w);
-  return NULL;
+  return close_call(env, info, &WRITER);
 }
 
 NAPI_MODULE_INIT() {
