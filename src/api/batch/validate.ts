@@ -24,16 +24,20 @@ export type BatchValidator = (body: unknown) => readonly unknown[] | HttpError;
 /**
  * Compiles the batch body's schema (the one the OpenAPI document shows) with Ajv as Fastify's own
  * compiler sets it up, so a body that is not the usual one is judged by the documented schema.
+ * Compiled on the first such body, not at start: compiling costs about a tenth of a second of CPU
+ * before the first answer (docs/scaling.md, start-up), and the usual bodies never need it.
  */
 export function batchValidator(maxKeys: number): BatchValidator {
-  const compiled = AjvCompiler()({}, { customOptions: AJV_OPTIONS })({
-    schema: keysRequestSchema(maxKeys),
-    method: 'POST',
-    url: GET_VALUES,
-    httpPart: 'body',
-  });
-  return (body) =>
-    compiled(body)
+  let compiled: ReturnType<ReturnType<ReturnType<typeof AjvCompiler>>> | undefined;
+  return (body) => {
+    compiled ??= AjvCompiler()({}, { customOptions: AJV_OPTIONS })({
+      schema: keysRequestSchema(maxKeys),
+      method: 'POST',
+      url: GET_VALUES,
+      httpPart: 'body',
+    });
+    return compiled(body)
       ? (body as { keys: readonly unknown[] }).keys
       : batchError(maxKeys, (compiled.errors ?? []) as readonly SchemaError[]);
+  };
 }
