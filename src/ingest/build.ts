@@ -1,27 +1,21 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
-import { copyBytes } from '../bytes.js';
 import { rokvError } from '../errors.js';
 import { writeDirAtomically } from '../snapshot/atomic-dir.js';
 import { sealSnapshot } from '../snapshot/seal.js';
 import { writeDataFile, type LmdbWriterKind } from '../snapshot/lmdb-file.js';
 import type { Manifest } from '../snapshot/manifest.js';
 import { formatUuid } from '../uuid.js';
-import { DEFAULT_MAX_VALUE_BYTES, formatFromName, type InputFormat } from './format.js';
-import { readCsv } from './read-csv.js';
-import { readJsonObject } from './read-json-object.js';
-import { readJsonl } from './read-jsonl.js';
-import { RejectLog, type RejectSummary } from './rejects.js';
-import type { StoredRowSink } from './rows.js';
+import { DistinctPairs } from './distinct-pairs.js';
+import { DEFAULT_MAX_VALUE_BYTES, type InputFormat } from './format.js';
 import { ParsePool } from './parallel/parse-pool.js';
+import { openInputs, placeOf, readInputs, type Input } from './read-inputs.js';
+import { RejectLog, type RejectSummary } from './rejects.js';
 import type { MergedPair } from './sort/run-cursors.js';
-import { compareKeyTails, KEY_BYTES, keyHead } from './sort/run-record.js';
-import { DEFAULT_FAN_IN, type RunFile } from './sort/run-merge.js';
+import { KEY_BYTES } from './sort/run-record.js';
+import { DEFAULT_FAN_IN } from './sort/run-merge.js';
 import { RunSorter } from './sort/run-sorter.js';
-import { openSource, type Source } from './source.js';
-import { decodeUtf8 } from './utf8-text.js';
-import { describePlace, PairValidator, type PositionUnit } from './validate.js';
 
 /** What to do with a key that appears more than once (in any letter case, at any distance). */
 export type DuplicatePolicy = 'error' | 'first' | 'last';
@@ -86,23 +80,6 @@ export interface BuildResult {
   merges: number;
 }
 
-type Reader = (bytes: AsyncIterable<Buffer>, sink: StoredRowSink, name: string, maxRowChars: number) => Promise<void>;
-
-const READERS: Record<InputFormat, Reader> = {
-  json: (bytes, sink, name) => readJsonObject(decodeUtf8(bytes, name), sink, name),
-  jsonl: (bytes, sink, name, maxRowChars) => readJsonl(bytes, sink, name, { maxRowChars }),
-  csv: (bytes, sink, name, maxRowChars) => readCsv(decodeUtf8(bytes, name), sink, name, ',', { maxRowChars }),
-  tsv: (bytes, sink, name, maxRowChars) => readCsv(decodeUtf8(bytes, name), sink, name, '\t', { maxRowChars }),
-};
-
-interface Input {
-  source: Source;
-  format: InputFormat;
-  unit: PositionUnit;
-  /** Sequence number of the input's position 0: positions of later inputs come after (see PairValidator). */
-  seqBase: number;
-}
-
 /**
  * Builds a snapshot at `out` from one or more inputs (`-` is standard input). Memory stays bounded:
  * readers stream, pairs are sorted in spilled runs, and the merge streams into the LMDB writer in
@@ -137,99 +114,33 @@ export async function buildSnapshot(
         threads > 1 && inputs.some((i) => i.format === 'jsonl')
           ? new ParsePool(threads, { dir: runsDir, newestFirst, runBytes: options.runBytes, maxValueBytes })
           : undefined;
-      let poolRuns: RunFile[] = [];
-      let poolPairBytes = 0;
+      let read;
       try {
-        let doneBytes = 0;
-        let seqBase = 0;
-        for (const input of inputs) {
-          const { source, format, unit } = input;
-          input.seqBase = seqBase;
-          let inputRows = 0;
-          const tick = (): void => {
-            progress.rows = rows + inputRows;
-            progress.bytesRead = doneBytes + source.bytesRead();
-            progress.sorted = sorter.added + (pool ? progress.rows - rejects.result().total : 0);
-            options.onProgress?.(progress);
-          };
-          const maxRowChars = maxValueBytes * 6 + 4096;
-          if (pool && format === 'jsonl') {
-            const read = await pool.read(
-              { name: source.name, seqBase, chunks: source.chunks() },
-              { maxRowChars },
-              rejects,
-              (n) => {
-                inputRows = n;
-                tick();
-              },
-            );
-            inputRows = read.rows;
-            seqBase += read.lastLine + 1;
-          } else {
-            const sink = new PairValidator(seqBase, source.name, unit, sorter, rejects, maxValueBytes);
-            const sinkTick = (): void => {
-              inputRows = sink.rows;
-              tick();
-            };
-            await READERS[format](ticking(source.chunks(), sinkTick), sink, source.name, maxRowChars);
-            inputRows = sink.rows;
-            seqBase += sink.lastPos + 1;
-          }
-          tick();
-          rows += inputRows;
-          doneBytes += source.bytesRead();
-        }
-        if (pool) {
-          const finished = await pool.finish();
-          poolRuns = finished.runs;
-          poolPairBytes = finished.pairBytes;
-        }
+        read = await readInputs(inputs, sorter, pool, rejects, { maxValueBytes }, (tick) => {
+          Object.assign(progress, tick);
+          options.onProgress?.(progress);
+        });
       } finally {
         await pool?.close();
       }
-      runs = sorter.spilled + poolRuns.length;
+      rows = read.rows;
+      runs = sorter.spilled + read.poolRuns.length;
       progress.phase = 'write';
-      const inputOf = (seq: number): Input => {
-        let i = inputs.length - 1;
-        while (i > 0 && inputs[i]!.seqBase >= seq) i--;
-        return inputs[i]!;
-      };
-      const placeOf = (seq: number): string => {
-        const input = inputOf(seq);
-        return describePlace(input.source.name, input.unit, seq - input.seqBase);
-      };
-      const merged = sorter.merge(options.fanIn ?? DEFAULT_FAN_IN, poolRuns);
-      const kept = function* (): Generator<MergedPair> {
-        const last = Buffer.alloc(KEY_BYTES);
-        let lastSeq = -1;
-        for (const p of merged.pairs) {
-          if (
-            lastSeq !== -1 &&
-            keyHead(p.bytes, p.keyAt) === keyHead(last, 0) &&
-            compareKeyTails(p.bytes, p.keyAt, last, 0) === 0
-          ) {
-            duplicates++;
-            if (policy === 'error') {
-              const input = inputOf(p.seq);
-              const key = formatUuid(p.bytes.subarray(p.keyAt, p.keyAt + KEY_BYTES));
-              rejects.add(placeOf(p.seq), {
-                file: input.source.name,
-                line: p.seq - input.seqBase,
-                reason: 'duplicate-key',
-                key,
-                message: `duplicate key ${key} (first seen at ${placeOf(lastSeq)}; keys are compared case-insensitively)`,
-              });
-            }
-            continue;
-          }
-          copyBytes(last, 0, p.bytes, p.keyAt, KEY_BYTES);
-          lastSeq = p.seq;
-          if ((++progress.written & 0xffff) === 0) options.onProgress?.(progress);
-          yield p;
-        }
-      };
-      const written = await writeDataFile(dir, kept(), sorter.pairBytes + poolPairBytes, options.lmdbWriter);
+      const merged = sorter.merge(options.fanIn ?? DEFAULT_FAN_IN, read.poolRuns);
       merges = merged.merges;
+      const onDuplicate = policy === 'error' ? duplicateRejecter(inputs, rejects) : () => {};
+      const distinct = new DistinctPairs(merged.pairs, onDuplicate, (kept) => {
+        progress.written = kept;
+        options.onProgress?.(progress);
+      });
+      let written;
+      try {
+        written = await writeDataFile(dir, distinct, sorter.pairBytes + read.poolPairBytes, options.lmdbWriter);
+      } finally {
+        merged.pairs.close();
+      }
+      duplicates = distinct.duplicates;
+      progress.written = distinct.kept;
       if (written.count === 0 && options.allowEmpty === false) {
         throw rokvError('DATASET_EMPTY', inputs.map((i) => i.source.name).join(', '));
       }
@@ -249,26 +160,17 @@ export async function buildSnapshot(
   }
 }
 
-async function openInputs(paths: readonly string[], options: BuildOptions): Promise<Input[]> {
-  if (paths.length === 0) throw rokvError('USAGE', 'no INPUT given');
-  if (paths.filter((p) => p === '-').length > 1) throw rokvError('USAGE', 'standard input (-) can be read only once');
-  const inputs: Input[] = [];
-  for (const path of paths) {
-    const format = options.format ?? (path === '-' ? undefined : formatFromName(path));
-    if (format === undefined) {
-      const what = path === '-' ? 'standard input' : `${path} from its name`;
-      throw rokvError('USAGE', `cannot tell the format of ${what}; pass --format json|jsonl|csv|tsv`);
-    }
-    const source = await openSource(path, options.stdin);
-    inputs.push({ source, format, unit: format === 'json' ? 'pair' : 'line', seqBase: 0 });
-  }
-  return inputs;
-}
-
-/** Calls `tick` after each chunk read: the read phase's progress heartbeat. */
-async function* ticking<T>(chunks: AsyncIterable<T>, tick: () => void): AsyncGenerator<T> {
-  for await (const chunk of chunks) {
-    yield chunk;
-    tick();
-  }
+/** Rejects a dropped duplicate (`--on-duplicate error`), saying where its key was first seen. */
+function duplicateRejecter(inputs: readonly Input[], rejects: RejectLog): (p: MergedPair, keptSeq: number) => void {
+  return (p, keptSeq) => {
+    const { input, place } = placeOf(inputs, p.seq);
+    const key = formatUuid(p.bytes.subarray(p.keyAt, p.keyAt + KEY_BYTES));
+    rejects.add(place, {
+      file: input.source.name,
+      line: p.seq - input.seqBase,
+      reason: 'duplicate-key',
+      key,
+      message: `duplicate key ${key} (first seen at ${placeOf(inputs, keptSeq).place}; keys are compared case-insensitively)`,
+    });
+  };
 }

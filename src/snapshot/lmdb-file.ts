@@ -2,10 +2,16 @@ import { open, type GetOptions, type RootDatabase } from 'lmdb';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeLmdbInThread, type LmdbWriterKind, type PairView, type WriteResult } from './lmdb-writer.js';
+import {
+  writeLmdbInThread,
+  type LmdbWriterKind,
+  type PairSource,
+  type PairView,
+  type WriteResult,
+} from './lmdb-writer.js';
 
 export { viewsOf } from './lmdb-writer.js';
-export type { LmdbWriterKind, PairView, StoredPair, WriteResult } from './lmdb-writer.js';
+export type { LmdbWriterKind, PairSource, PairView, StoredPair, WriteResult } from './lmdb-writer.js';
 
 /** Name of the LMDB data file inside a snapshot directory. */
 export const DATA_FILE = 'data.mdb';
@@ -66,7 +72,7 @@ export function openDataFile(dir: string): DataFile {
  */
 export async function writeDataFile(
   dir: string,
-  pairs: Iterable<PairView>,
+  pairs: Iterable<PairView> | PairSource,
   sizeHint: number,
   kind?: LmdbWriterKind,
 ): Promise<WriteResult> {

@@ -17,13 +17,16 @@ export class CursorHeap {
 
   push(c: Cursor): void {
     const a = this.items;
+    let i = a.length;
     a.push(c);
-    for (let i = a.length - 1; i > 0;) {
+    while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
+      const parent = a[p]!;
+      if (!this.less(c, parent)) break;
+      a[i] = parent;
       i = p;
     }
+    a[i] = c;
   }
 
   pop(): void {
@@ -34,19 +37,33 @@ export class CursorHeap {
     }
   }
 
-  /** Restores the heap after the top cursor advanced. */
+  /**
+   * Restores the heap after the top cursor advanced: it sinks through a hole, each level one write,
+   * and most levels decide on the keys' first four bytes alone (`head`).
+   */
   fixTop(): void {
     const a = this.items;
     const n = a.length;
-    for (let i = 0; ;) {
+    const moving = a[0]!;
+    let i = 0;
+    for (;;) {
       const l = 2 * i + 1;
-      if (l >= n) return;
+      if (l >= n) break;
       const r = l + 1;
-      const m = r < n && this.less(a[r]!, a[l]!) ? r : l;
-      if (!this.less(a[m]!, a[i]!)) return;
-      [a[i], a[m]] = [a[m]!, a[i]!];
+      let m = l;
+      let child = a[l]!;
+      if (r < n) {
+        const right = a[r]!;
+        if (this.less(right, child)) {
+          m = r;
+          child = right;
+        }
+      }
+      if (!this.less(child, moving)) break;
+      a[i] = child;
       i = m;
     }
+    a[i] = moving;
   }
 
   private less(x: Cursor, y: Cursor): boolean {

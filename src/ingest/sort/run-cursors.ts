@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { viewOf } from '../../bytes.js';
 import type { PairView } from '../../snapshot/lmdb-file.js';
 import { keyHead, readRecord, type RecordView } from './run-record.js';
 import type { RunWriter } from './run-writer.js';
@@ -24,6 +25,7 @@ export interface Cursor extends MergedPair {
 /** The current record of a cursor, read from a record's bytes. */
 abstract class RecordCursor implements Cursor {
   bytes: Buffer = Buffer.alloc(0);
+  dataView: DataView = viewOf(this.bytes);
   keyAt = 0;
   valueAt = 0;
   valueEnd = 0;
@@ -41,7 +43,10 @@ abstract class RecordCursor implements Cursor {
   /** Takes the record at `start` of `buf`, already read into `view`: offsets only, no copy, no view object. */
   protected take(buf: Buffer, start: number): void {
     const v = this.view;
-    this.bytes = buf;
+    if (buf !== this.bytes) {
+      this.bytes = buf;
+      this.dataView = viewOf(buf);
+    }
     this.keyAt = start;
     this.valueAt = v.valueAt;
     this.valueEnd = v.end;

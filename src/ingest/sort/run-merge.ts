@@ -62,18 +62,61 @@ export function openCursors(runs: readonly RunFile[]): Cursor[] {
   return cursors;
 }
 
-/** Streams the records of sorted cursors in key order (a k-way merge); closes them at the end. */
-export function* mergeCursors(cursors: readonly Cursor[], newestFirst: boolean): Generator<Cursor> {
-  const heap = new CursorHeap(newestFirst);
-  try {
-    for (const c of cursors) if (c.advance()) heap.push(c);
-    while (heap.size > 0) {
-      const top = heap.top();
-      yield top;
-      if (top.advance()) heap.fixTop();
+/**
+ * The records of sorted cursors in key order (a k-way merge), pulled one at a time: `pull()` moves
+ * to the next record and returns its cursor, valid until the next call; undefined at the end, when
+ * the cursors are closed (`close()` closes them earlier). Iterating it does the same.
+ */
+export class CursorMerge {
+  private readonly heap: CursorHeap;
+  /** The cursor `pull` returned last, to advance on the next call. */
+  private current: Cursor | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly cursors: readonly Cursor[],
+    newestFirst: boolean,
+  ) {
+    this.heap = new CursorHeap(newestFirst);
+    try {
+      for (const c of cursors) if (c.advance()) this.heap.push(c);
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  pull(): Cursor | undefined {
+    const heap = this.heap;
+    const last = this.current;
+    if (last !== undefined) {
+      if (last.advance()) heap.fixTop();
       else heap.pop();
     }
-  } finally {
-    for (const c of cursors) c.close();
+    if (heap.size === 0) {
+      this.current = undefined;
+      this.close();
+      return undefined;
+    }
+    return (this.current = heap.top());
   }
+
+  *[Symbol.iterator](): Generator<Cursor> {
+    try {
+      for (let c = this.pull(); c !== undefined; c = this.pull()) yield c;
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.cursors) c.close();
+  }
+}
+
+/** Streams the records of sorted cursors in key order (a k-way merge); closes them at the end. */
+export function mergeCursors(cursors: readonly Cursor[], newestFirst: boolean): Iterable<Cursor> {
+  return new CursorMerge(cursors, newestFirst);
 }

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { copyBytes } from '../../bytes.js';
 import { UUID_BYTES } from '../../uuid.js';
 import { MAX_RECORD_HEADER, putRecordHeader, readRecord, type RecordView } from './run-record.js';
-import { MemoryCursor, type MergedPair } from './run-cursors.js';
-import { DEFAULT_FAN_IN, mergeCursors, openCursors, reduceRuns, type RunFile } from './run-merge.js';
+import { MemoryCursor } from './run-cursors.js';
+import { CursorMerge, DEFAULT_FAN_IN, openCursors, reduceRuns, type RunFile } from './run-merge.js';
 import { RunWriter } from './run-writer.js';
 import { MAX_RUN_RECORDS, RunOrder } from './sort-word.js';
 
@@ -84,13 +84,13 @@ export class RunSorter {
    * `add`. At most `fanIn` run files are open at once: when there are more, groups of them are
    * merged first (`merges` counts those intermediate merges).
    */
-  merge(fanIn = DEFAULT_FAN_IN, more: readonly RunFile[] = []): { pairs: Generator<MergedPair>; merges: number } {
+  merge(fanIn = DEFAULT_FAN_IN, more: readonly RunFile[] = []): { pairs: CursorMerge; merges: number } {
     this.sorted.sort(this.count, this.data, this.offsets, this.newestFirst);
     const options = { dir: this.dir, fanIn, newestFirst: this.newestFirst };
     const { runs, merges } = reduceRuns([...this.runs, ...more], options);
     const cursors = openCursors(runs);
     cursors.push(new MemoryCursor(this.data, this.offsets, this.sorted.order, this.count));
-    return { pairs: mergeCursors(cursors, this.newestFirst), merges };
+    return { pairs: new CursorMerge(cursors, this.newestFirst), merges };
   }
 
   /** Offset where a record of at most `most` bytes can go, spilling the run first when it is full. */
