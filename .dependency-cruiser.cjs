@@ -4,9 +4,11 @@
 // may import its own folder and folders of lower layers, never a sibling of its layer or anything higher.
 const LAYERS = [
   // The base every layer may use, one fact each: byte copies, the error catalog, reading JSON of
-  // unknown shape, UUID syntax, the version; then the option table, then the config validated from it.
-  ['bytes.ts', 'errors.ts', 'json.ts', 'uuid.ts', 'version.ts'],
-  ['options.ts'],
+  // unknown shape, UUID syntax, the version, checks that succeed or not; then what fails with the
+  // catalog's errors (the option table, reading a file an operator named), then the config validated
+  // from the option table.
+  ['bytes.ts', 'errors.ts', 'json.ts', 'uuid.ts', 'version.ts', 'succeeds.ts'],
+  ['options.ts', 'input-file.ts'],
   ['config.ts'],
   // The on-disk format both sides share; synthetic data; the client library (HTTP only, no server code).
   ['snapshot/', 'gen/', 'client/'],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { rokvError } from '../errors.js';
+import { readInputFile } from '../input-file.js';
 import { openDataFile } from '../snapshot/lmdb-file.js';
 import { checkSnapshot } from '../snapshot/verify.js';
 import { formatUuid, isUuidV4 } from '../uuid.js';
@@ -45,12 +45,7 @@ export async function snapshotKeys(dir: string, limit: number): Promise<KeySourc
 
 /** Keys listed one per line in `file` (blank lines skipped): each may be found or missing. */
 export async function fileKeys(file: string, limit: number): Promise<KeySource> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw rokvError('INPUT_UNREADABLE', file, (err as NodeJS.ErrnoException).code ?? 'unknown error');
-  }
+  const text = await readInputFile(file);
   const probes: Probe[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length && probes.length < limit; i++) {

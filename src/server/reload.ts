@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
 import { RokvError, rokvError } from '../errors.js';
 import type { AdminActions, AdminOutcome } from '../http/admin.js';
+import type { VersionReport } from '../http/probes.js';
 import { removeLease, writeLease } from '../snapshot/leases.js';
 import { checkSnapshotTo } from '../snapshot/verify.js';
 import { switchVersion } from '../snapshot/switch-version.js';
@@ -20,13 +21,9 @@ import { SwappableStore } from '../store/swappable.js';
 /** How often the pointer is re-read in case a file-watch event was missed (network filesystems). */
 const POLL_MS = 2_000;
 
-/** What a server reports about its versions: what serves, and the last version it refused. */
-export interface ReloadStatus {
+/** What a server reports about its versions (what serves, the last version it refused), and its root. */
+export interface ReloadStatus extends VersionReport {
   root: string;
-  version: string;
-  swaps: number;
-  refusals: number;
-  lastRefusal: { version: string; reason: string; at: string } | null;
 }
 
 /**

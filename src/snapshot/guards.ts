@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { rokvError } from '../errors.js';
+import { readInputFile } from '../input-file.js';
 import { formatUuid, parseUuid } from '../uuid.js';
 import { openDataFile } from './lmdb-file.js';
 import type { Manifest } from './manifest.js';
@@ -26,12 +26,7 @@ export interface PublishGuards {
  * or JSON lines `{"key": "<uuid>", "value": "<value>"}`.
  */
 export async function readGoldenFile(file: string): Promise<GoldenPair[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw rokvError('INPUT_UNREADABLE', file, (err as NodeJS.ErrnoException).code ?? 'unknown error');
-  }
+  const text = await readInputFile(file);
   const rows: [unknown, unknown, string][] = [];
   const whole = parseJsonOrUndefined(text);
   if (isRecord(whole) && !isKeyValueRow(whole)) {
