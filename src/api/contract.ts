@@ -62,9 +62,18 @@ export interface Answer {
 
 /**
  * The headers of `answer` as name, value, name, value...: the form node:http's `writeHead` takes
- * fastest; a Bun front makes its `Headers` from the pairs. Every answer of a core carries these
- * three and no other.
+ * fastest. Every answer of a core carries these three and no other.
  */
 export function answerHeaders(answer: Answer): string[] {
-  return [DATASET_HEADER, answer.dataset, 'content-type', JSON_TYPE, 'content-length', String(answer.body.length)];
+  const headers = datasetAnswerHeaders(answer.dataset);
+  headers.push('content-length', String(answer.body.length));
+  return headers;
+}
+
+/**
+ * The headers of every answer from data set `dataset` but its length, as name, value pairs: the part
+ * a Bun front makes once per data set, leaving the length to Bun.serve, which frames it from the body.
+ */
+export function datasetAnswerHeaders(dataset: string): string[] {
+  return [DATASET_HEADER, dataset, 'content-type', JSON_TYPE];
 }

@@ -7,6 +7,7 @@
 export { errorAnswer, errorBody, errorJson, type FailureLog } from './answer.js';
 export {
   answerHeaders,
+  datasetAnswerHeaders,
   DATA_METHOD,
   DATASET_HEADER,
   GET_VALUE,

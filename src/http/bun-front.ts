@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import inject from 'light-my-request';
 import {
-  answerHeaders,
+  datasetAnswerHeaders,
   DATA_METHOD,
   GET_VALUE,
   GET_VALUES,
@@ -61,6 +61,7 @@ export class BunFront extends EventEmitter {
   private open = true;
   private readonly routes: ReadonlyMap<string, FrontRoute>;
   private readonly dispatch: (request: IncomingMessage, response: ServerResponse) => void;
+  private readonly headers = new AnswerHeaders();
 
   constructor(private readonly options: BunFrontOptions) {
     super();
@@ -90,7 +91,15 @@ export class BunFront extends EventEmitter {
         // limit by its declared length, or stops reading a chunked one at the limit, with the catalog's 413.
         maxRequestBodySize: Number.MAX_SAFE_INTEGER,
         development: false,
-        fetch: (request, server) => this.fetch(request, server),
+        // The data routes in Bun's native router, which spares building `request.url` and matching it
+        // in JS (instructions a request measured in docs/performance.md#rokv-on-bun).
+        routes: Object.fromEntries(
+          [...this.routes].map(([path, route]) => [
+            path,
+            { [DATA_METHOD]: (request: Request, server: BunServer) => this.take(route, request, server) },
+          ]),
+        ),
+        fetch: (request, server) => this.bridge(request, server),
         // Only reached if the front itself throws: the body says nothing internal.
         error: () => new Response(null, { status: 500 }),
       });
@@ -151,23 +160,22 @@ export class BunFront extends EventEmitter {
     return this;
   }
 
-  private fetch(request: Request, server: BunServer): Response | Promise<Response> {
-    if (this.open && request.method === DATA_METHOD) {
-      const route = this.routes.get(pathOf(request.url));
-      if (route !== undefined) {
-        const headers = request.headers;
-        // The same requests as the node:http lane takes: exactly one JSON content type, a known
-        // length within the route's limit, not chunked; everything else is Fastify's to answer.
-        const length = Number(headers.get('content-length') ?? -1);
-        if (
-          length > 0 &&
-          length <= route.core.bodyLimit &&
-          headers.get('content-type') === REQUEST_TYPE &&
-          !headers.has('transfer-encoding')
-        )
-          return this.answer(route, request);
-      }
-    }
+  /**
+   * A data route's request, matched by Bun's router (path and method, the query ignored, as Fastify
+   * routes it): the answer core takes the same requests as the node:http lane (exactly one JSON
+   * content type, a known length within the route's limit, not chunked); Fastify answers the rest.
+   */
+  private take(route: FrontRoute, request: Request, server: BunServer): Response | Promise<Response> {
+    const headers = request.headers;
+    const length = Number(headers.get('content-length') ?? -1);
+    if (
+      this.open &&
+      length > 0 &&
+      length <= route.core.bodyLimit &&
+      headers.get('content-type') === REQUEST_TYPE &&
+      !headers.has('transfer-encoding')
+    )
+      return this.answer(route, request);
     return this.bridge(request, server);
   }
 
@@ -176,10 +184,7 @@ export class BunFront extends EventEmitter {
     const body = await (request as BunRequest).bytes();
     const pending = route.core.answer(body);
     const answer = pending instanceof Promise ? await pending : pending;
-    const pairs = answerHeaders(answer);
-    const headers: Record<string, string> = {};
-    for (let i = 0; i < pairs.length; i += 2) headers[pairs[i]!] = pairs[i + 1]!;
-    if (asksClose(request)) headers.connection = 'close';
+    const headers = this.headers.of(answer.dataset, asksClose(request));
     const response = new Response(answer.body, { status: answer.status, headers });
     this.options.metrics.recordAnswer(route.stats, answer.status, (performance.now() - started) / 1000, answer.outcome);
     return response;
@@ -215,6 +220,30 @@ export class BunFront extends EventEmitter {
     if (asksClose(request)) out.set('connection', 'close');
     const empty = NULL_BODY.has(res.statusCode) || request.method === 'HEAD';
     return new Response(empty ? null : res.rawPayload, { status: res.statusCode, headers: out });
+  }
+}
+
+/**
+ * The headers of the front's answers, made once per data set and reused: a Response copies the
+ * `Headers` it is given, and copying one is cheaper than making one from an object per answer
+ * (docs/performance.md#rokv-on-bun). Bun.serve frames the Content-Length from the body.
+ */
+class AnswerHeaders {
+  private dataset = '';
+  private keepAlive = new Headers();
+  private close = new Headers();
+
+  /** The headers of an answer from `dataset`, with `Connection: close` when `close`. */
+  of(dataset: string, close: boolean): Headers {
+    if (dataset !== this.dataset) {
+      const pairs = datasetAnswerHeaders(dataset);
+      const init: [string, string][] = [];
+      for (let i = 0; i < pairs.length; i += 2) init.push([pairs[i]!, pairs[i + 1]!]);
+      this.keepAlive = new Headers(init);
+      this.close = new Headers([...init, ['connection', 'close']]);
+      this.dataset = dataset;
+    }
+    return close ? this.close : this.keepAlive;
   }
 }
 

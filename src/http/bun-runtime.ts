@@ -12,6 +12,9 @@ export interface BunServer {
   ref(): void;
 }
 
+/** A request handler of Bun.serve. */
+type BunHandler = (request: Request, server: BunServer) => Response | Promise<Response>;
+
 /** The options of `Bun.serve` the front sets. */
 interface BunServeOptions {
   port: number;
@@ -20,6 +23,8 @@ interface BunServeOptions {
   idleTimeout: number;
   maxRequestBodySize: number;
   development: false;
+  /** Handlers by exact path and method, matched in Bun's native router before `fetch` (the query ignored). */
+  routes: Record<string, Partial<Record<string, BunHandler>>>;
   fetch(request: Request, server: BunServer): Response | Promise<Response>;
   error(err: Error): Response;
 }
