@@ -1,13 +1,17 @@
 // Where a request's time goes: rokv under wrk load with node --cpu-prof, the profile summarised by
 // layer (rokv's own code, Fastify, Node's HTTP and streams, native calls, GC) and by function.
-// BENCH_BATCH=100 profiles POST /get_values with 100-key batches instead of POST /get_value.
+// BENCH_BATCH=100 profiles POST /get_values with 100-key batches instead of POST /get_value;
+// BENCH_RUNTIME=bun profiles rokv on Bun (its Bun.serve front) with Bun's --cpu-prof, the same format.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { exampleDataset, WORK_DIR } from './lib/dataset.js';
 import { benchOptions, LOAD_CPU, SERVER_CPU } from './lib/options.js';
 import { report } from './lib/results.js';
+import { BUN, hasBun } from './lib/runtimes.js';
 import { startRokv } from './lib/servers.js';
 import { ensureWrk, runWrk } from './lib/wrk.js';
+
+const onBun = process.env.BENCH_RUNTIME === 'bun';
 
 interface ProfileNode {
   id: number;
@@ -27,14 +31,19 @@ function layer(frame: ProfileNode['callFrame']): string {
   // The native batch reader's time shows as its JavaScript caller's: the LMDB reads of a batch.
   if (url.includes('/dist/store/lmdb-native.')) return "LMDB reads (rokv's native batch reader)";
   if (url.includes('/dist/')) return 'rokv (parse, UUID, answer)';
-  if (url.includes('/lmdb/')) return 'lmdb-js (get)';
+  if (url.includes('/lmdb/') || functionName === 'getByBinary') return 'lmdb-js (get)';
   if (/\/(fastify|find-my-way|avvio|light-my-request|@fastify)\//.test(url)) return 'Fastify (routing, hooks, reply)';
   if (url.startsWith('node:')) return 'Node core (http, streams, events)';
-  if (url === '') return 'native (syscalls such as writev, V8 internals)';
+  if (url === '')
+    return onBun
+      ? 'native (Bun.serve: sockets, HTTP parsing, Request, Response, Headers; JSC internals)'
+      : 'native (syscalls such as writev, V8 internals)';
   return 'other JS';
 }
 
-const STARTUP = /Module\._load|loadAndTranslate|compileSourceTextModule|ModuleJob|startServer|readFileHandle/;
+// Start-up frames: Node's module loader and rokv's start; Bun's `require` and module evaluation.
+const STARTUP =
+  /Module\._load|loadAndTranslate|compileSourceTextModule|ModuleJob|startServer|readFileHandle|^require$|moduleEvaluation|^link$/;
 
 /** Sums the profile's samples by layer and by leaf function, leaving out idle time and start-up. */
 function summarise(p: CpuProfile): { layers: [string, number][]; functions: [string, number][] } {
@@ -70,6 +79,7 @@ function summarise(p: CpuProfile): { layers: [string, number][]; functions: [str
 
 const o = benchOptions();
 const batch = Number(process.env.BENCH_BATCH ?? 0);
+if (onBun && !hasBun()) throw new Error(`the pinned Bun is not installed at ${BUN}: run npm install`);
 ensureWrk();
 const data = exampleDataset();
 const dir = join(WORK_DIR, 'cpu-profile');
@@ -78,6 +88,7 @@ const rokv = await startRokv({
   ...data,
   port: o.basePort + 41,
   cpus: SERVER_CPU,
+  ...(onBun ? { runtime: BUN } : {}),
   nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
 });
 const res = await runWrk({
@@ -87,18 +98,19 @@ const res = await runWrk({
   batch,
   cpus: LOAD_CPU,
 });
-// SIGTERM makes rokv close gracefully, which is when node writes the profile.
+// SIGTERM makes rokv close gracefully, which is when node (or Bun) writes the profile.
 await rokv.proc.stop();
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error(`no profile written in ${dir}`);
 const { layers, functions } = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
 report({
-  scenario: '5-profile',
+  scenario: onBun ? '5-profile-bun' : '5-profile',
   title: 'Profile under load (share of busy CPU time)',
-  command: `${batch > 0 ? `BENCH_BATCH=${batch} ` : ''}npm run bench:profile (profile kept in ${dir})`,
+  command: `${onBun ? 'BENCH_RUNTIME=bun ' : ''}${batch > 0 ? `BENCH_BATCH=${batch} ` : ''}npm run bench:profile (profile kept in ${dir})`,
   throughput: [],
   lines: [
-    `${res.rps} req/s while profiling${batch > 0 ? ` (POST /get_values, ${batch} keys a request)` : ''}`,
+    `${res.rps} req/s while profiling rokv on ${onBun ? 'Bun' : `Node ${process.versions.node}`}` +
+      (batch > 0 ? ` (POST /get_values, ${batch} keys a request)` : ''),
     ...layers.map(([l, v]) => `${v.toFixed(1)}% ${l}`),
     'top functions (self time):',
     ...functions.slice(0, 15).map(([f, v]) => `  ${v.toFixed(1)}% ${f}`),
