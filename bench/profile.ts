@@ -29,7 +29,9 @@ function layer(frame: ProfileNode['callFrame']): string {
   const { url, functionName } = frame;
   if (functionName === '(garbage collector)') return 'garbage collector';
   // The native batch reader's time shows as its JavaScript caller's: the LMDB reads of a batch.
-  if (url.includes('/dist/store/lmdb-native.')) return "LMDB reads (rokv's native batch reader)";
+  // On Bun the native call has a frame of its own, without a file.
+  if (url.includes('/dist/store/lmdb-native.') || (url === '' && functionName === 'getPacked'))
+    return "LMDB reads (rokv's native batch reader)";
   if (url.includes('/dist/')) return 'rokv (parse, UUID, answer)';
   if (url.includes('/lmdb/') || functionName === 'getByBinary') return 'lmdb-js (get)';
   if (/\/(fastify|find-my-way|avvio|light-my-request|@fastify)\//.test(url)) return 'Fastify (routing, hooks, reply)';
