@@ -37,7 +37,7 @@ abstract class RecordCursor implements Cursor {
   abstract close(): void;
 
   copyTo(writer: RunWriter): void {
-    writer.append(this.bytes, this.keyAt, this.valueEnd);
+    writer.append(this.bytes, this.keyAt, this.valueEnd, this.dataView);
   }
 
   /** Takes the record at `start` of `buf`, already read into `view`: offsets only, no copy, no view object. */

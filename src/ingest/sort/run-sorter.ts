@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { copyBytes } from '../../bytes.js';
+import { copyBytes, viewOf } from '../../bytes.js';
 import { UUID_BYTES } from '../../uuid.js';
 import { MAX_RECORD_HEADER, putRecordHeader, readRecord, type RecordView } from './run-record.js';
 import { MemoryCursor } from './run-cursors.js';
@@ -118,12 +118,13 @@ export class RunSorter {
     this.sorted.sort(this.count, this.data, this.offsets, this.newestFirst);
     const writer = new RunWriter(join(this.dir, `${this.name}run-${this.runs.length}.bin`));
     const view: RecordView = { seq: 0, valueAt: 0, end: 0 };
+    const dataView = viewOf(this.data);
     try {
       const order = this.sorted.order;
       for (let i = 0; i < this.count; i++) {
         const at = this.offsets[order[i]!]!;
         readRecord(this.data, at, this.used, view);
-        writer.append(this.data, at, view.end);
+        writer.append(this.data, at, view.end, dataView);
       }
     } finally {
       writer.close();

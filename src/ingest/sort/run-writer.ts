@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { copyBytes } from '../../bytes.js';
+import { copyBytes, copyWords, SHORT_COPY_BYTES, viewOf } from '../../bytes.js';
 
 /** Bytes gathered before one write to a run file. */
 const WRITE_BUFFER_BYTES = 4 << 20;
@@ -8,6 +8,7 @@ const WRITE_BUFFER_BYTES = 4 << 20;
 export class RunWriter {
   private readonly fd: number;
   private readonly out = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+  private readonly outView = viewOf(this.out);
   private fill = 0;
   /** Bytes written so far. */
   bytes = 0;
@@ -16,11 +17,16 @@ export class RunWriter {
     this.fd = openSync(path, 'wx');
   }
 
-  /** Appends the record bytes `src[start..end)`. */
-  append(src: Buffer, start: number, end: number): void {
+  /**
+   * Appends the record bytes `src[start..end)`; `srcView`, a DataView over all of `src`, lets a short
+   * record be copied four bytes at a time (a run spill copies every record, mostly short ones).
+   */
+  append(src: Buffer, start: number, end: number, srcView?: DataView): void {
     const size = end - start;
     if (this.fill + size > this.out.length) this.flush();
     if (size > this.out.length) writeAll(this.fd, src.subarray(start, end));
+    else if (srcView !== undefined && size <= SHORT_COPY_BYTES)
+      this.fill = copyWords(this.outView, this.fill, srcView, start, size);
     else this.fill = copyBytes(this.out, this.fill, src, start, size);
     this.bytes += size;
   }
