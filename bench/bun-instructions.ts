@@ -13,6 +13,7 @@ import { pinned, startProcess, waitForAnswer, type BenchProcess } from './lib/pr
 import { report } from './lib/results.js';
 import { buildRevision } from './lib/revision.js';
 import { BUN, hasBun } from './lib/runtimes.js';
+import { serveArgs } from './lib/servers.js';
 
 const BASELINE = new URL('./baselines/bun-serve.js', import.meta.url).pathname;
 const rev = process.argv[2] ?? process.env.BENCH_REV;
@@ -94,17 +95,7 @@ async function count(name: string, port: number, cmd: string, args: string[], en
   return Number(totals[1]) / REQUESTS;
 }
 
-const serve = (port: number): string[] => [
-  'serve',
-  '--data',
-  data.snapshot,
-  '--port',
-  String(port),
-  '--host',
-  '127.0.0.1',
-  '--workers',
-  '1',
-];
+const serve = (port: number): string[] => serveArgs(data.snapshot, port);
 const NAIVE = 'Bun.serve naive';
 const counted: [string, number][] = [];
 if (BATCH === 0) {

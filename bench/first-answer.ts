@@ -16,6 +16,7 @@ import { benchOptions, SERVER_CPU } from './lib/options.js';
 import { cpuSeconds, startProcess, waitForAnswer } from './lib/proc.js';
 import { report } from './lib/results.js';
 import { buildRevision } from './lib/revision.js';
+import { serveArgs } from './lib/servers.js';
 import { median, pairedRatio } from './lib/stats.js';
 
 const { values } = parseArgs({
@@ -45,22 +46,7 @@ const FLOOR =
   '.listen(Number(process.argv[1]), "127.0.0.1")';
 const rokv = (name: string, main: string): Contender => ({
   name,
-  args: (port) => [
-    main,
-    'serve',
-    '--data',
-    snapshot,
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-    '--workers',
-    '1',
-    '--verify',
-    'quick',
-    '--log-level',
-    'warn',
-  ],
+  args: (port) => [main, ...serveArgs(snapshot, port), '--verify', 'quick', '--log-level', 'warn'],
 });
 const contenders: Contender[] = [
   { name: 'floor: bare node:http', args: (port) => ['-e', FLOOR, String(port)] },

@@ -39,6 +39,11 @@ async function ready(
   }
 }
 
+/** `rokv serve` of `snapshot` on 127.0.0.1:`port` with `workers` workers: the arguments every bench starts it with. */
+export function serveArgs(snapshot: string, port: number, workers = 1): string[] {
+  return ['serve', '--data', snapshot, '--port', String(port), '--host', '127.0.0.1', '--workers', String(workers)];
+}
+
 /**
  * Starts `rokv serve` on `snapshot`; `nodeArgs` go to node itself (e.g. --trace-gc), `serveArgs` to
  * `rokv serve`, and `name` labels it in the results (default `rokv`). `runtime` runs it on another
@@ -64,15 +69,7 @@ export async function startRokv(o: {
   const args = [
     ...(o.nodeArgs ?? []),
     o.main ?? ROKV_MAIN,
-    'serve',
-    '--data',
-    o.snapshot,
-    '--port',
-    String(o.port),
-    '--host',
-    '127.0.0.1',
-    '--workers',
-    String(o.workers ?? 1),
+    ...serveArgs(o.snapshot, o.port, o.workers),
     '--log-level',
     'warn',
     ...(o.serveArgs ?? []),
